@@ -1,0 +1,499 @@
+"""The engine: `Value` nodes, topological order, and the pure reverse pass (the grad table).
+
+Local derivatives come from `rules.RULES`; nothing here knows about `nn` or diagrams.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import reprlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Union
+
+from .rules import RULES, FloatMath
+
+__all__ = [
+    "Constant",
+    "Value",
+    "detect_anomaly",
+    "grad",
+    "grad_table",
+    "is_grad_enabled",
+    "no_grad",
+    "topological_order",
+]
+
+Number = Union[int, float]
+Operand = Union["Value", int, float]
+
+_ACCEPTED = "int, float, bool or a NumPy real scalar"
+
+# Module state switched by the context managers below; read by every op.
+_grad_enabled = True
+_anomaly = False
+
+
+def _describe(x: object) -> str:
+    return f"{type(x).__name__} {reprlib.repr(x)}"
+
+
+def _to_float(x: object) -> float | None:
+    """The float value of a real number, or None when `x` is not one."""
+    if isinstance(x, (float, int)):  # bool is an int
+        return float(x)
+    if isinstance(x, numbers.Real):  # NumPy integer and floating scalars, Fraction
+        return float(x)
+    dtype = getattr(x, "dtype", None)  # NumPy bool_ and 0-d arrays
+    if getattr(dtype, "kind", "") in ("b", "i", "u", "f") and getattr(x, "shape", None) == ():
+        return float(x)  # type: ignore[arg-type]
+    return None
+
+
+def _coerce(x: object, op: str) -> Value:
+    """`x` as a graph node: a Value stays itself, a plain number becomes a `Constant` leaf."""
+    if isinstance(x, Value):
+        return x
+    f = _to_float(x)
+    if f is None:
+        raise TypeError(
+            f"unsupported operand for {op!r}: {_describe(x)}; "
+            f"a Value combines with another Value or a real number ({_ACCEPTED})"
+        )
+    return Constant(f)
+
+
+class Value:
+    """A scalar node of a computation graph.
+
+    `data` is the number, `grad` the accumulated derivative of the last `backward()` outputs
+    with respect to it, `parents` the inputs of the op that made it (in order, duplicates kept)
+    and `local_grads` the local derivative ∂self/∂parent of each of them.
+
+    >>> a = Value(2.0, label="a")
+    >>> b = a * a + 3 * a
+    >>> b.data, b.op
+    (10.0, '+')
+    >>> b.backward()
+    >>> a.grad  # d(a² + 3a)/da = 2a + 3
+    7.0
+    """
+
+    __slots__ = ("__weakref__", "data", "grad", "label", "local_grads", "op", "parents")
+
+    data: float
+    grad: float
+    label: str
+    op: str
+    parents: tuple[Value, ...]
+    local_grads: tuple[float, ...]
+
+    def __init__(self, data: object, label: str = "") -> None:
+        f = _to_float(data)
+        if f is None:
+            hint = " (use v.data, or v.detach() for a new leaf)" if isinstance(data, Value) else ""
+            raise TypeError(f"Value() needs a real number ({_ACCEPTED}), got {_describe(data)}{hint}")
+        if not isinstance(label, str):
+            raise TypeError(f"Value() label must be a str, got {_describe(label)}")
+        self.data = f
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.parents = ()
+        self.local_grads = ()
+
+    # -- arithmetic: + and * are the hot path, specialised; tests check them against RULES --
+
+    def __add__(self, other: Operand) -> Value:
+        if type(other) is not Value:
+            other = _coerce(other, "+")
+        return _node(self.data + other.data, (self, other), _ONE_ONE, "+")
+
+    def __radd__(self, other: Number) -> Value:
+        return _coerce(other, "+") + self
+
+    def __mul__(self, other: Operand) -> Value:
+        if type(other) is not Value:
+            other = _coerce(other, "*")
+        return _node(self.data * other.data, (self, other), (other.data, self.data), "*")
+
+    def __rmul__(self, other: Number) -> Value:
+        return _coerce(other, "*") * self
+
+    def __sub__(self, other: Operand) -> Value:
+        if type(other) is not Value:
+            other = _coerce(other, "-")
+        return _node(self.data - other.data, (self, other), _ONE_MINUS_ONE, "-")
+
+    def __rsub__(self, other: Number) -> Value:
+        return _coerce(other, "-") - self
+
+    def __neg__(self) -> Value:
+        return _node(-self.data, (self,), _MINUS_ONE, "neg")
+
+    def __truediv__(self, other: Operand) -> Value:
+        return _apply("/", (self, _coerce(other, "/")))
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return _apply("/", (_coerce(other, "/"), self))
+
+    def __pow__(self, other: Operand) -> Value:
+        return _apply("**", (self, _coerce(other, "**")))
+
+    def __rpow__(self, other: Number) -> Value:
+        return _apply("**", (_coerce(other, "**"), self))
+
+    # -- comparisons read .data; == and hash stay identity-based so nodes can key dicts --
+
+    def _other_data(self, other: object, op: str) -> float:
+        if isinstance(other, Value):
+            return other.data
+        f = _to_float(other)
+        if f is None:
+            raise TypeError(f"cannot compare a Value with {_describe(other)} using {op!r}")
+        return f
+
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < self._other_data(other, "<")
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= self._other_data(other, "<=")
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > self._other_data(other, ">")
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= self._other_data(other, ">=")
+
+    __hash__ = object.__hash__
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"{type(self).__name__}(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec) if spec else repr(self)
+
+    # -- elementary functions, all through the rule table --
+
+    def exp(self) -> Value:
+        """e**x; overflows to inf (IEEE-754), never raises."""
+        return _apply("exp", (self,))
+
+    def log(self) -> Value:
+        """Natural log: log(0) = -inf, log(x < 0) = nan."""
+        return _apply("log", (self,))
+
+    def sqrt(self) -> Value:
+        """Square root: sqrt(x < 0) = nan, and its derivative at 0 is inf."""
+        return _apply("sqrt", (self,))
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent; derivative 1 - tanh²."""
+        return _apply("tanh", (self,))
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e^-x), computed without overflow for any x; derivative σ(1 - σ)."""
+        return _apply("sigmoid", (self,))
+
+    def relu(self) -> Value:
+        """max(x, 0); convention relu'(0) = 0."""
+        return _apply("relu", (self,))
+
+    def leaky_relu(self, alpha: float = 0.01) -> Value:
+        """x for x > 0, else alpha·x; the slope at 0 is alpha. alpha is a constant input."""
+        return _apply("leaky_relu", (self, _coerce(alpha, "leaky_relu")))
+
+    def softplus(self) -> Value:
+        """log(1 + e^x), computed without overflow; derivative sigmoid(x)."""
+        return _apply("softplus", (self,))
+
+    def abs(self) -> Value:
+        """|x|; convention abs'(0) = 0."""
+        return _apply("abs", (self,))
+
+    def step(self) -> Value:
+        """1 for x > 0, else 0 (so step(0) = 0); derivative 0 everywhere."""
+        return _apply("step", (self,))
+
+    def hard_tanh(self) -> Value:
+        """x clipped to [-1, 1]; derivative 1 on (-1, 1) and 0 elsewhere, also at ±1."""
+        return _apply("hard_tanh", (self,))
+
+    def sin(self) -> Value:
+        """Sine; sin(±inf) = nan."""
+        return _apply("sin", (self,))
+
+    def cos(self) -> Value:
+        """Cosine; cos(±inf) = nan."""
+        return _apply("cos", (self,))
+
+    # -- graph --
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and label, cut from the graph."""
+        return Value(self.data, self.label)
+
+    def backward(self, grad: float = 1.0) -> None:
+        """Add ∂self/∂node · `grad` into `.grad` of every node of the graph below `self`.
+
+        Each call computes a fresh grad table (`grad_table`) and adds it, so two calls give
+        exactly twice the gradients; reset with `zero_grad()` or `node.grad = 0.0`.
+        """
+        seed = _to_float(grad)
+        if seed is None:
+            raise TypeError(f"backward(grad=...) needs a real number, got {_describe(grad)}")
+        for node, g in grad_table(self, seed).items():
+            node.grad += g
+
+
+class Constant(Value):
+    """A leaf made from a plain number met in an expression, like the 3 in `x * 3`.
+
+    It is an ordinary `Value`; diagrams show it as a constant.
+    """
+
+    __slots__ = ()
+
+
+_ONE_ONE = (1.0, 1.0)
+_ONE_MINUS_ONE = (1.0, -1.0)
+_MINUS_ONE = (-1.0,)
+_new = object.__new__
+
+
+def _node(data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...], op: str) -> Value:
+    """Make an op's output node; under `no_grad()` it records no parents."""
+    v: Value = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    if _grad_enabled:
+        v.op = op
+        v.parents = parents
+        v.local_grads = local_grads
+        if _anomaly:
+            _check_forward(v)
+    else:
+        v.op = ""
+        v.parents = ()
+        v.local_grads = ()
+    return v
+
+
+def _apply(op: str, args: tuple[Value, ...]) -> Value:
+    """Apply the primitive `op` of the rule table to `args` on floats."""
+    rule = RULES[op]
+    xs = [a.data for a in args]
+    z = rule.forward(*xs)
+    if not _grad_enabled:
+        return _node(z, (), (), "")
+    return _node(z, args, tuple(rule.partials(FloatMath, z, *xs)), op)
+
+
+def apply(op: str, args: Sequence[Operand]) -> Value:
+    """Apply a primitive of `rules.RULES` by name to Values or numbers (used by `functional`)."""
+    return _apply(op, tuple(_coerce(a, op) for a in args))
+
+
+# --------------------------------------------------------------------------- modes
+
+
+def is_grad_enabled() -> bool:
+    """Whether new nodes record their parents (False inside `no_grad()`)."""
+    return _grad_enabled
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Nodes made inside record no parents: evaluation without a graph (also a decorator)."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise `FloatingPointError` at the first op whose value or gradient is nan or inf.
+
+    Checks forward values and local derivatives as nodes are made, and every gradient
+    contribution in `backward()`/`grad()`. Edges into constants are not checked (nobody asks
+    for their gradient: `x ** 2` at x < 0 is fine).
+    """
+    global _anomaly
+    previous, _anomaly = _anomaly, True
+    try:
+        yield
+    finally:
+        _anomaly = previous
+
+
+def _inputs_text(node: Value) -> str:
+    return ", ".join(f"{p.data!r}" for p in node.parents)
+
+
+def _check_forward(v: Value) -> None:
+    if not math.isfinite(v.data):
+        raise FloatingPointError(
+            f"op {v.op!r} produced {v.data!r} from inputs ({_inputs_text(v)}); "
+            "check the inputs of this op (detect_anomaly is on)"
+        )
+    for i, (p, lg) in enumerate(zip(v.parents, v.local_grads)):
+        if not math.isfinite(lg) and type(p) is not Constant:
+            raise FloatingPointError(
+                f"op {v.op!r} has local derivative {lg!r} for input {i} "
+                f"at inputs ({_inputs_text(v)}); (detect_anomaly is on)"
+            )
+
+
+# --------------------------------------------------------------------------- graph walks
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node of the graph below `root`, each after all of its parents (`root` is last).
+
+    Iterative depth-first search: no recursion, so graphs of any depth work.
+    """
+    order: list[Value] = []
+    seen = {root}
+    stack: list[tuple[Value, Iterator[Value]]] = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for p in parents:
+            if p not in seen:
+                seen.add(p)
+                if p.parents:
+                    stack.append((p, iter(p.parents)))
+                    break
+                order.append(p)  # a leaf is finished as soon as it is seen
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def grad_table(root: Value, seed: float = 1.0) -> dict[Value, float]:
+    """The grad table of Goodfellow et al., Algorithm 6.2: node → seed · ∂root/∂node.
+
+    A pure function: it reads `local_grads` in reverse topological order and touches no `.grad`.
+    """
+    order = topological_order(root)
+    table: dict[Value, float] = {root: seed}
+    get = table.get
+    if _anomaly:
+        return _grad_table_checked(order, table)
+    for node in reversed(order):
+        parents = node.parents
+        if parents:
+            g = table[node]
+            for p, lg in zip(parents, node.local_grads):
+                table[p] = get(p, 0.0) + g * lg
+    return table
+
+
+def _grad_table_checked(order: list[Value], table: dict[Value, float]) -> dict[Value, float]:
+    for node in reversed(order):
+        g = table[node]
+        for i, (p, lg) in enumerate(zip(node.parents, node.local_grads)):
+            total = table.get(p, 0.0) + g * lg
+            if not math.isfinite(total) and type(p) is not Constant:
+                raise FloatingPointError(
+                    f"backward through op {node.op!r} gave gradient {total!r} for input {i} "
+                    f"(upstream gradient {g!r}, local derivative {lg!r}, "
+                    f"inputs ({_inputs_text(node)})); (detect_anomaly is on)"
+                )
+            table[p] = total
+    return table
+
+
+class ValueMath:
+    """The rule namespace on Values: partials evaluated with it build differentiable graphs."""
+
+    @staticmethod
+    def div(a: Operand, b: Operand) -> Value:
+        return a / b if isinstance(a, Value) else _coerce(a, "/") / b
+
+    @staticmethod
+    def pow(a: Operand, b: Operand) -> Value:
+        return a**b if isinstance(a, Value) else _coerce(a, "**") ** b
+
+    exp = staticmethod(Value.exp)
+    log = staticmethod(Value.log)
+    sqrt = staticmethod(Value.sqrt)
+    sin = staticmethod(Value.sin)
+    cos = staticmethod(Value.cos)
+    tanh = staticmethod(Value.tanh)
+    sigmoid = staticmethod(Value.sigmoid)
+    abs = staticmethod(Value.abs)
+    step = staticmethod(Value.step)
+
+    @staticmethod
+    def sign(x: Value) -> Value:
+        return _apply("sign", (x,))
+
+    @staticmethod
+    def xlogy(a: Operand, b: Operand) -> Value:
+        return apply("xlogy", (a, b))
+
+
+def _value_grad_table(root: Value) -> dict[Value, Value]:
+    """The grad table with entries that are Values, built from the same rules (create_graph)."""
+    one = Constant(1.0)
+    table: dict[Value, Value] = {root: one}
+    for node in reversed(topological_order(root)):
+        if not node.parents:
+            continue
+        g = table[node]
+        partials = RULES[node.op].partials(ValueMath, node, *node.parents)
+        for p, d in zip(node.parents, partials):
+            if isinstance(d, Value):
+                term = d if g is one else g * d
+            elif d == 0:
+                continue  # a zero partial (step, sign) adds nothing
+            else:
+                term = g if d == 1 else g * d
+            prev = table.get(p)
+            table[p] = term if prev is None else prev + term
+    return table
+
+
+def grad(
+    output: Value, inputs: Value | Sequence[Value], *, create_graph: bool = False
+) -> list[Any]:
+    """∂output/∂input for each input, without touching any `.grad`.
+
+    Inputs the output does not depend on get 0.0. With `create_graph=True` the results are
+    Values forming a graph of their own, so `grad` can be applied to them again.
+
+    >>> x = Value(3.0)
+    >>> y = x ** 3
+    >>> grad(y, [x])
+    [27.0]
+    >>> (dy,) = grad(y, [x], create_graph=True)
+    >>> grad(dy, [x])  # d²(x³)/dx² = 6x
+    [18.0]
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"grad() needs a Value as output, got {_describe(output)}")
+    xs = [inputs] if isinstance(inputs, Value) else list(inputs)
+    for i, x in enumerate(xs):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad() inputs must be Values, input {i} is {_describe(x)}")
+    if create_graph:
+        vtable = _value_grad_table(output)
+        found = [vtable.get(x) for x in xs]
+        return [Constant(0.0) if g is None else g for g in found]
+    table = grad_table(output)
+    return [table.get(x, 0.0) for x in xs]
+
+
+def values(items: Iterable[Operand], op: str) -> tuple[Value, ...]:
+    """`items` as a tuple of nodes (numbers become constants)."""
+    return tuple(x if isinstance(x, Value) else _coerce(x, op) for x in items)

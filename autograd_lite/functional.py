@@ -1,0 +1,98 @@
+"""Functions of many Values: n-ary `sum` and `dot`, stable `softmax` family, `jacobian`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from .engine import Operand, Value, _apply, _node, apply, grad, values
+
+__all__ = [
+    "dot",
+    "jacobian",
+    "log_softmax",
+    "logsumexp",
+    "maximum",
+    "mean",
+    "minimum",
+    "softmax",
+    "sum",
+]
+
+
+def sum(values_: Iterable[Operand]) -> Value:
+    """Σ values as one n-ary node (every local derivative is 1).
+
+    The empty sum is a leaf 0.0. Numbers are allowed and become constants.
+    """
+    vs = values(values_, "sum")
+    if not vs:
+        return Value(0.0)
+    return _apply("sum", vs)
+
+
+def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = None) -> Value:
+    """Σ wᵢ·xᵢ (+ bias) as one node with parents w₁..wₙ, x₁..xₙ (, bias).
+
+    The local derivatives are x₁..xₙ for the w's, w₁..wₙ for the x's and 1 for the bias.
+    """
+    if len(ws) != len(xs):
+        raise ValueError(f"dot() needs sequences of equal length, got {len(ws)} and {len(xs)}")
+    parents = values(ws, "dot") + values(xs, "dot")
+    if bias is not None:
+        parents += values((bias,), "dot")
+    if not parents:
+        return Value(0.0)
+    n = len(ws)
+    wd = [w.data for w in parents[:n]]
+    xd = [x.data for x in parents[n : 2 * n]]
+    total = math.fsum(map(float.__mul__, wd, xd))
+    if bias is None:
+        return _node(total, parents, (*xd, *wd), "dot")
+    return _node(total + parents[-1].data, parents, (*xd, *wd, 1.0), "dot")
+
+
+def mean(values_: Iterable[Operand]) -> Value:
+    """The arithmetic mean: `sum(values) / n`. Raises ValueError for no values."""
+    vs = values(values_, "mean")
+    if not vs:
+        raise ValueError("mean() of no values is undefined; pass at least one value")
+    return sum(vs) / len(vs)
+
+
+def maximum(a: Operand, b: Operand) -> Value:
+    """The larger of a and b; at a tie each gets half the gradient (PyTorch's convention)."""
+    return apply("max", (a, b))
+
+
+def minimum(a: Operand, b: Operand) -> Value:
+    """The smaller of a and b; at a tie each gets half the gradient (PyTorch's convention)."""
+    return apply("min", (a, b))
+
+
+def logsumexp(values_: Iterable[Operand]) -> Value:
+    """log Σ exp(xᵢ) as one node, computed as m + log Σ exp(xᵢ - m) with m = max xᵢ."""
+    vs = values(values_, "logsumexp")
+    if not vs:
+        raise ValueError("logsumexp() of no values is -inf by definition; pass at least one value")
+    return _apply("logsumexp", vs)
+
+
+def log_softmax(values_: Iterable[Operand]) -> list[Value]:
+    """[xᵢ - logsumexp(x)]: stable for any logits; every output depends on every input."""
+    vs = values(values_, "log_softmax")
+    lse = logsumexp(vs)
+    return [x - lse for x in vs]
+
+
+def softmax(values_: Iterable[Operand]) -> list[Value]:
+    """[exp(xᵢ - logsumexp(x))]: the vector activation, stable for logits of any size.
+
+    Its Jacobian is ∂yᵢ/∂xₖ = yᵢ(δᵢₖ - yₖ).
+    """
+    return [v.exp() for v in log_softmax(values_)]
+
+
+def jacobian(outputs: Sequence[Value], inputs: Sequence[Value]) -> list[list[float]]:
+    """The matrix J[i][k] = ∂outputs[i]/∂inputs[k], one row per output (floats)."""
+    return [grad(y, inputs) for y in outputs]
