@@ -17,14 +17,14 @@ __all__ = [
     "detect_anomaly",
     "draw_dot",
     "functional",
-    "gradcheck",
     "grad",
+    "gradcheck",
     "no_grad",
 ]
 
 
 def draw_dot(root: Any, **kwargs: Any) -> Any:
     """Draw the graph below `root` as a `graphviz.Digraph` (see `autograd_lite.viz.draw_dot`)."""
-    from .viz import draw_dot as _draw_dot
+    from .viz import draw_dot as _draw_dot  # type: ignore[import-not-found, unused-ignore]
 
     return _draw_dot(root, **kwargs)
