@@ -497,7 +497,13 @@ def _value_grad_table(root: Value) -> dict[Value, Value]:
         if not node.parents:
             continue
         g = table[node]
-        partials = RULES[node.op].partials(ValueMath, node, *node.parents)
+        rule = RULES.get(node.op)
+        if rule is None:
+            raise ValueError(
+                f"create_graph=True cannot differentiate through op {node.op!r}: it has no rule "
+                "in autograd_lite.rules.RULES (only ops built from the table can be)"
+            )
+        partials = rule.partials(ValueMath, node, *node.parents)
         for p, d in zip(node.parents, partials):
             if isinstance(d, Value):
                 term = d if g is one else g * d

@@ -87,7 +87,9 @@ def gradcheck(
     if bad:
         width = max(len(name) for name, _, _ in bad)
         lines = [f"{'derivative':<{width}}  {'analytic':>14}  {'numeric':>14}  {'abs error':>10}"]
-        lines += [f"{name:<{width}}  {a:>14.8g}  {n:>14.8g}  {abs(a - n):>10.3g}" for name, a, n in bad]
+        lines += [
+            f"{name:<{width}}  {a:>14.8g}  {n:>14.8g}  {abs(a - n):>10.3g}" for name, a, n in bad
+        ]
         raise GradcheckError(
             f"gradcheck failed for {len(bad)} of {len(rows)} derivatives "
             f"(eps={eps}, atol={atol}, rtol={rtol}):\n" + "\n".join(lines)

@@ -1,0 +1,131 @@
+"""functional: n-ary sum and dot, mean, maximum/minimum, the softmax family, jacobian."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd_lite import Value, functional, gradcheck
+from autograd_lite.engine import Constant, topological_order
+
+
+def test_sum_is_one_nary_node() -> None:
+    xs = [Value(float(i)) for i in range(5)]
+    s = functional.sum(xs)
+    assert s.op == "sum" and s.parents == tuple(xs) and s.local_grads == (1.0,) * 5
+    assert s.data == 10.0
+    assert len(topological_order(s)) == 6
+    s.backward()
+    assert [x.grad for x in xs] == [1.0] * 5
+
+
+def test_sum_accepts_numbers_and_empty() -> None:
+    x = Value(2.0)
+    s = functional.sum([x, 3, x])
+    assert s.data == 7.0
+    assert isinstance(s.parents[1], Constant)
+    s.backward()
+    assert x.grad == 2.0
+    assert functional.sum([]).data == 0.0
+
+
+def test_dot_is_one_nary_node_with_optional_bias() -> None:
+    w = [Value(1.0), Value(-2.0), Value(0.5)]
+    x = [Value(3.0), Value(4.0), Value(-2.0)]
+    b = Value(0.25)
+    d = functional.dot(w, x, b)
+    assert d.op == "dot"
+    assert d.parents == (*w, *x, b)
+    assert d.local_grads == (3.0, 4.0, -2.0, 1.0, -2.0, 0.5, 1.0)
+    assert d.data == 3.0 - 8.0 - 1.0 + 0.25
+    d.backward()
+    assert [v.grad for v in w] == [3.0, 4.0, -2.0]
+    assert [v.grad for v in x] == [1.0, -2.0, 0.5]
+    assert b.grad == 1.0
+    assert functional.dot(w, x).data == -6.0
+
+
+def test_dot_with_numbers_and_shared_inputs() -> None:
+    w = [Value(2.0), Value(3.0)]
+    d = functional.dot(w, [1.0, 2.0])
+    assert d.data == 8.0
+    d2 = functional.dot(w, w)  # Σ w² : gradient 2w
+    d2.backward()
+    assert [v.grad for v in w] == [4.0, 6.0]
+
+
+def test_dot_rejects_unequal_lengths() -> None:
+    with pytest.raises(ValueError, match="equal length, got 2 and 3"):
+        functional.dot([Value(1.0)] * 2, [Value(1.0)] * 3)
+
+
+def test_mean_values_and_errors() -> None:
+    xs = [Value(1.0), Value(2.0), Value(6.0)]
+    m = functional.mean(xs)
+    assert m.data == 3.0
+    m.backward()
+    assert [x.grad for x in xs] == [pytest.approx(1 / 3)] * 3
+    with pytest.raises(ValueError, match="at least one"):
+        functional.mean([])
+
+
+def test_maximum_minimum_and_tie_convention() -> None:
+    a, b = Value(2.0), Value(5.0)
+    assert functional.maximum(a, b).data == 5.0
+    assert functional.minimum(a, b).data == 2.0
+    assert functional.maximum(a, b).local_grads == (0.0, 1.0)
+    assert functional.minimum(a, b).local_grads == (1.0, 0.0)
+    t = Value(3.0)
+    assert functional.maximum(t, 3.0).local_grads == (0.5, 0.5)
+    assert functional.minimum(t, 3.0).local_grads == (0.5, 0.5)
+    assert functional.maximum(1.0, b).data == 5.0
+
+
+def test_logsumexp_is_stable_and_exact() -> None:
+    xs = [Value(1000.0), Value(1000.0)]
+    lse = functional.logsumexp(xs)
+    assert lse.data == pytest.approx(1000.0 + math.log(2.0))
+    assert lse.local_grads == (pytest.approx(0.5), pytest.approx(0.5))
+    small = functional.logsumexp([Value(-1000.0), Value(-1001.0)])
+    assert small.data == pytest.approx(-1000.0 + math.log1p(math.exp(-1.0)))
+    assert functional.logsumexp([Value(-math.inf), Value(-math.inf)]).data == -math.inf
+    assert functional.logsumexp([Value(math.inf), Value(0.0)]).data == math.inf
+    with pytest.raises(ValueError, match="at least one"):
+        functional.logsumexp([])
+
+
+def test_softmax_sums_to_one_and_is_stable() -> None:
+    for logits in ([1.0, 2.0, 3.0], [1000.0, 0.0, -1000.0], [-1000.0, -1000.0]):
+        ys = functional.softmax([Value(x) for x in logits])
+        m = max(logits)
+        z = sum(math.exp(x - m) for x in logits)
+        assert [y.data for y in ys] == [pytest.approx(math.exp(x - m) / z) for x in logits]
+        assert sum(y.data for y in ys) == pytest.approx(1.0)
+        assert all(math.isfinite(y.data) for y in ys)
+
+
+def test_log_softmax_values_at_extreme_logits() -> None:
+    out = functional.log_softmax([Value(1000.0), Value(0.0)])
+    assert out[0].data == pytest.approx(0.0, abs=1e-12)
+    assert out[1].data == pytest.approx(-1000.0)
+
+
+def test_softmax_jacobian_is_y_delta_minus_y() -> None:
+    xs = [Value(0.5), Value(-1.0), Value(2.0)]
+    ys = functional.softmax(xs)
+    jac = functional.jacobian(ys, xs)
+    y = [v.data for v in ys]
+    for i in range(3):
+        for k in range(3):
+            expected = y[i] * ((1.0 if i == k else 0.0) - y[k])
+            assert jac[i][k] == pytest.approx(expected, abs=1e-12)
+
+
+def test_functional_second_order_gradcheck() -> None:
+    def f(a: Value, b: Value, c: Value) -> Value:
+        ys = functional.softmax([a, b, c])
+        lse = functional.logsumexp([a * b, c])
+        return functional.dot(ys, [a, b, c], lse) + functional.maximum(a, c) * b
+
+    assert gradcheck(f, [Value(0.3), Value(-0.8), Value(1.1)], order=2)
