@@ -1,0 +1,192 @@
+"""Pictures of training: loss/accuracy curves and a 2-D decision boundary (matplotlib).
+
+matplotlib is the optional extra `plot` (`pip install 'autograd-lite[plot]'`), imported lazily.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .training import History, Label, Model, _classify, _target_class, _task, predict
+
+__all__ = ["plot_decision_boundary", "plot_history"]
+
+_INSTALL_HINT = "plotting needs matplotlib; install it with: pip install 'autograd-lite[plot]'"
+
+
+def _figure(width: float, height: float) -> Any:
+    """A matplotlib Figure drawn by the Agg backend, independent of pyplot's global state.
+
+    Agg needs no display, so saving works headless; not going through pyplot means the figure
+    is never shown twice in Jupyter nor kept alive by pyplot's figure list.
+    """
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ImportError(_INSTALL_HINT) from exc
+    if "ipykernel" in sys.modules:
+        # In a notebook, importing pyplot installs the inline hook that displays Figures.
+        import matplotlib.pyplot  # noqa: F401
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig: Any, path: str | os.PathLike[str] | None) -> None:
+    if path is not None:
+        fig.savefig(os.fspath(path), dpi=100)
+
+
+def plot_history(
+    history: History | Mapping[str, Sequence[float]],
+    *,
+    path: str | os.PathLike[str] | None = None,
+    title: str | None = None,
+) -> Any:
+    """Loss and accuracy per epoch, side by side (accuracy only when it was measured).
+
+    Args:
+        history: what `fit` returned, or a dict with a `loss` list and optionally
+            `accuracy`, `val_loss`, `val_accuracy` lists.
+        path: if given, the figure is also saved there (the format follows the suffix).
+        title: a title over both panels.
+
+    Returns:
+        The matplotlib `Figure` (it displays inline in Jupyter).
+
+    Raises:
+        ValueError: if the history has no loss values.
+        ImportError: if matplotlib is not installed.
+    """
+    data = history.as_dict() if isinstance(history, History) else dict(history)
+    loss = list(data.get("loss", []))
+    if not loss:
+        raise ValueError("plot_history() needs a history with at least one 'loss' value")
+    acc = [a for a in data.get("accuracy", []) if not math.isnan(a)]
+    panels = 2 if acc else 1
+    fig = _figure(5.0 * panels, 3.6)
+    axes = fig.subplots(1, panels, squeeze=False)[0]
+    epochs = range(1, len(loss) + 1)
+
+    ax = axes[0]
+    ax.plot(epochs, loss, label="train")
+    if data.get("val_loss"):
+        ax.plot(epochs, data["val_loss"], label="validation")
+        ax.legend()
+    # A loss that spans decades reads better on a log axis (only possible when positive).
+    if min(loss) > 0 and max(loss) / min(loss) > 100:
+        ax.set_yscale("log")
+    ax.set(xlabel="epoch", ylabel="loss", title="loss")
+    ax.grid(alpha=0.3)
+
+    if acc:
+        ax = axes[1]
+        ax.plot(epochs, [100 * a for a in data["accuracy"]], label="train", color="tab:green")
+        val_acc = data.get("val_accuracy", [])
+        if val_acc and not all(math.isnan(a) for a in val_acc):
+            ax.plot(epochs, [100 * a for a in val_acc], label="validation", color="tab:red")
+            ax.legend()
+        ax.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy", ylim=(0, 101))
+        ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    _save(fig, path)
+    return fig
+
+
+def plot_decision_boundary(
+    model: Model,
+    X: Sequence[Sequence[float]],
+    y: Sequence[Label],
+    *,
+    resolution: int = 60,
+    margin: float = 0.5,
+    threshold: float | None = None,
+    path: str | os.PathLike[str] | None = None,
+    title: str | None = None,
+) -> Any:
+    """The classes a model predicts over the plane, with the data points on top.
+
+    The model is evaluated under `no_grad()` on a `resolution` × `resolution` grid spanning
+    the data plus `margin` on every side (60 × 60 = 3600 forward passes: about a second for
+    micrograd's MLP). Classes follow the rules of `training.fit` (sign for ±1 labels, 0.5 for
+    0/1 labels or `threshold`, argmax for several outputs); for other labels the raw output
+    is shaded instead.
+
+    Args:
+        model: a trained model taking two features.
+        X: samples with exactly two features each.
+        y: their labels (colour the points and choose the rule above).
+        resolution: grid points per axis (2..400).
+        margin: extra room around the data, in data units.
+        threshold: the cut for a binary output (default as in `fit`).
+        path: if given, the figure is also saved there.
+        title: the axes title.
+
+    Returns:
+        The matplotlib `Figure`.
+
+    Raises:
+        ValueError: if X does not have two features, X and y differ in length, or the
+            resolution is out of range.
+        ImportError: if matplotlib is not installed.
+    """
+    if len(X) == 0 or len(X) != len(y):
+        raise ValueError(f"need one label per sample, got {len(X)} samples and {len(y)} labels")
+    if any(len(x) != 2 for x in X):
+        raise ValueError("plot_decision_boundary() needs samples with exactly 2 features")
+    if not 2 <= resolution <= 400:
+        raise ValueError(f"resolution must be between 2 and 400, got {resolution}")
+    fig = _figure(5.0, 4.4)
+    ax = fig.subplots()
+
+    xs = _linspace(min(p[0] for p in X) - margin, max(p[0] for p in X) + margin, resolution)
+    ys = _linspace(min(p[1] for p in X) - margin, max(p[1] for p in X) + margin, resolution)
+    grid = [[gx, gy] for gy in ys for gx in xs]
+    outputs = predict(model, grid)
+    task = _task(y, outputs[:1], None, threshold)
+
+    points: dict[str, Any] = {"s": 22, "edgecolors": "k", "linewidths": 0.6}
+    if task is None:
+        # Regression: shade the raw output value.
+        zs = [o if isinstance(o, float) else o[0] for o in outputs]
+        image = ax.contourf(xs, ys, _rows(zs, resolution), levels=20, cmap="RdBu_r", alpha=0.7)
+        fig.colorbar(image, ax=ax, label="output")
+        points.update(c=[float(t) for t in y], cmap="RdBu_r")
+    elif task.multiclass:
+        # One colour per class index, the same for regions (lighter) and points.
+        k = max(len(o) if isinstance(o, list) else 1 for o in outputs[:1])
+        classes = [_classify(o, task) for o in outputs]
+        levels = [c - 0.5 for c in range(k + 1)]
+        palette = [f"C{c % 10}" for c in range(k)]
+        ax.contourf(xs, ys, _rows(classes, resolution), levels=levels, colors=palette, alpha=0.3)
+        points["c"] = [palette[int(_target_class(t, task)) % k] for t in y]
+    else:
+        # Binary: two regions split where the score output − threshold changes sign; contouring
+        # the continuous score (not the 0/1 classes) gives a smooth boundary line.
+        scores = [(o if isinstance(o, float) else o[0]) - task.threshold for o in outputs]
+        z = _rows(scores, resolution)
+        lo, hi = min(min(scores), -1.0), max(max(scores), 1.0)
+        ax.contourf(xs, ys, z, levels=[lo - 1.0, 0.0, hi + 1.0], colors=["#f4a582", "#92c5de"])
+        if min(scores) < 0.0 < max(scores):
+            ax.contour(xs, ys, z, levels=[0.0], colors="k", linewidths=1.0)
+        points["c"] = ["#0571b0" if float(t) == 1.0 else "#ca0020" for t in y]
+    ax.scatter([p[0] for p in X], [p[1] for p in X], **points)
+    ax.set(xlabel="x₁", ylabel="x₂", title=title or "decision boundary")
+    _save(fig, path)
+    return fig
+
+
+def _linspace(lo: float, hi: float, n: int) -> list[float]:
+    step = (hi - lo) / (n - 1)
+    return [lo + i * step for i in range(n)]
+
+
+def _rows(flat: Sequence[float], n: int) -> list[list[float]]:
+    """A row-major n × n grid from a flat list (rows are y, columns are x)."""
+    return [list(flat[i * n : (i + 1) * n]) for i in range(n)]
