@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import math
+import builtins
+import operator
 from collections.abc import Iterable, Sequence
 
 from .engine import Operand, Value, _apply, _node, apply, grad, values
@@ -46,7 +47,7 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
     n = len(ws)
     wd = [w.data for w in parents[:n]]
     xd = [x.data for x in parents[n : 2 * n]]
-    total = math.fsum(map(float.__mul__, wd, xd))
+    total = builtins.sum(map(operator.mul, wd, xd), 0.0)  # same as RULES['dot']
     if bias is None:
         return _node(total, parents, (*xd, *wd), "dot")
     return _node(total + parents[-1].data, parents, (*xd, *wd, 1.0), "dot")

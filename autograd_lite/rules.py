@@ -6,6 +6,7 @@ This table is the single source of truth for the engine, the reverse pass and `c
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -114,7 +115,7 @@ def _logsumexp(*xs: float) -> float:
 
 def _dot(*args: float) -> float:
     n = len(args) // 2
-    total = math.fsum(map(float.__mul__, args[:n], args[n : 2 * n]))
+    total = sum(map(operator.mul, args[:n], args[n : 2 * n]), 0.0)
     return total + args[-1] if len(args) % 2 else total
 
 
@@ -220,7 +221,7 @@ RULES: dict[str, Rule] = {
         2,
         "xlogy(0, y) = 0 for every y, and then ∂/∂a = 0",
     ),
-    "sum": Rule(lambda *xs: math.fsum(xs), lambda m, z, *xs: (1.0,) * len(xs), -1),
+    "sum": Rule(lambda *xs: sum(xs, 0.0), lambda m, z, *xs: (1.0,) * len(xs), -1),
     "dot": Rule(_dot, _dot_partials, -1, "inputs are w₁..wₙ, x₁..xₙ and an optional bias"),
     "logsumexp": Rule(
         _logsumexp,

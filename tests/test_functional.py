@@ -129,3 +129,10 @@ def test_functional_second_order_gradcheck() -> None:
         return functional.dot(ys, [a, b, c], lse) + functional.maximum(a, c) * b
 
     assert gradcheck(f, [Value(0.3), Value(-0.8), Value(1.1)], order=2)
+
+
+def test_sum_and_dot_follow_ieee_and_never_raise() -> None:
+    assert math.isnan(functional.sum([Value(math.inf), Value(-math.inf)]).data)
+    assert functional.sum([Value(1e308), Value(1e308)]).data == math.inf
+    assert functional.dot([Value(1e308)], [Value(10.0)]).data == math.inf
+    assert math.isnan(functional.dot([Value(math.inf)], [Value(0.0)]).data)
