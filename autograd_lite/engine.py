@@ -42,8 +42,13 @@ def _describe(x: object) -> str:
 
 def _to_float(x: object) -> float | None:
     """The float value of a real number, or None when `x` is not one."""
-    if isinstance(x, (float, int)):  # bool is an int
+    if isinstance(x, float):
         return float(x)
+    if isinstance(x, int):  # bool is an int
+        try:
+            return float(x)
+        except OverflowError:  # beyond the float range: ±inf, as IEEE-754 rounding gives
+            return math.inf if x > 0 else -math.inf
     if isinstance(x, numbers.Real):  # NumPy integer and floating scalars, Fraction
         return float(x)
     dtype = getattr(x, "dtype", None)  # NumPy bool_ and 0-d arrays
@@ -174,6 +179,9 @@ class Value:
 
     __hash__ = object.__hash__
 
+    def __abs__(self) -> Value:
+        return self.abs()
+
     def __float__(self) -> float:
         return self.data
 
@@ -302,12 +310,12 @@ def _node(
         v.op = op
         v.parents = parents
         v.local_grads = local_grads
-        if _anomaly:
-            _check_forward(v)
     else:
         v.op = ""
         v.parents = ()
         v.local_grads = ()
+    if _anomaly:
+        _check_forward(v, op, parents, local_grads)
     return v
 
 
@@ -316,8 +324,8 @@ def _apply(op: str, args: tuple[Value, ...]) -> Value:
     rule = RULES[op]
     xs = [a.data for a in args]
     z = rule.forward(*xs)
-    if not _grad_enabled:
-        return _node(z, (), (), "")
+    if not _grad_enabled:  # no graph: skip the partials
+        return _node(z, args, (), op)
     return _node(z, args, tuple(rule.partials(FloatMath, z, *xs)), op)
 
 
@@ -361,21 +369,23 @@ def detect_anomaly() -> Iterator[None]:
         _anomaly = previous
 
 
-def _inputs_text(node: Value) -> str:
-    return ", ".join(f"{p.data!r}" for p in node.parents)
+def _inputs_text(parents: tuple[Value, ...]) -> str:
+    return ", ".join(f"{p.data!r}" for p in parents)
 
 
-def _check_forward(v: Value) -> None:
+def _check_forward(
+    v: Value, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]
+) -> None:
     if not math.isfinite(v.data):
         raise FloatingPointError(
-            f"op {v.op!r} produced {v.data!r} from inputs ({_inputs_text(v)}); "
+            f"op {op!r} produced {v.data!r} from inputs ({_inputs_text(parents)}); "
             "check the inputs of this op (detect_anomaly is on)"
         )
-    for i, (p, lg) in enumerate(zip(v.parents, v.local_grads)):
+    for i, (p, lg) in enumerate(zip(parents, local_grads)):
         if not math.isfinite(lg) and type(p) is not Constant:
             raise FloatingPointError(
-                f"op {v.op!r} has local derivative {lg!r} for input {i} "
-                f"at inputs ({_inputs_text(v)}); (detect_anomaly is on)"
+                f"op {op!r} has local derivative {lg!r} for input {i} "
+                f"at inputs ({_inputs_text(parents)}); (detect_anomaly is on)"
             )
 
 
@@ -466,7 +476,7 @@ def _grad_table_checked(order: list[Value], table: dict[Value, float]) -> dict[V
                 raise FloatingPointError(
                     f"backward through op {node.op!r} gave gradient {total!r} for input {i} "
                     f"(upstream gradient {g!r}, local derivative {lg!r}, "
-                    f"inputs ({_inputs_text(node)})); (detect_anomaly is on)"
+                    f"inputs ({_inputs_text(node.parents)})); (detect_anomaly is on)"
                 )
             table[p] = total
     return table

@@ -406,3 +406,15 @@ def test_detect_anomaly_allows_constant_exponent_of_negative_base() -> None:
         y = x**2
         y.backward()
     assert x.grad == -6.0
+
+
+def test_value_huge_int_becomes_inf_and_abs_works() -> None:
+    assert Value(10**400).data == math.inf
+    assert Value(-(10**400)).data == -math.inf
+    x = Value(-2.0)
+    assert abs(x).data == 2.0 and abs(x).op == "abs"
+
+
+def test_detect_anomaly_also_checks_under_no_grad() -> None:
+    with no_grad(), detect_anomaly(), pytest.raises(FloatingPointError, match=r"'exp'.*1000"):
+        Value(1000.0).exp()
