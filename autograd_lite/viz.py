@@ -282,23 +282,24 @@ def _value_label(
     )
 
 
-def _legend_label() -> str:
-    rows = [
-        f'<tr><td bgcolor="{ROLE_COLOURS[r][0]}" color="{ROLE_COLOURS[r][1]}" border="1" '
-        f'width="18" height="12"></td><td align="left">{r}</td></tr>'
-        for r in ROLE_NAMES
-    ]
-    rows.append(
-        f'<tr><td bgcolor="{OP_FILL}" color="{OP_BORDER}" border="1" width="18"></td>'
-        '<td align="left">operation</td></tr>'
-    )
-    rows.append(
-        f'<tr><td><font color="{DERIV_COLOUR}">∂</font></td>'
-        '<td align="left">edge: local derivative ∂out/∂in</td></tr>'
+def _legend_label(roles: set[str]) -> str:
+    """One row of swatches for the roles present in the diagram, then ops and edges."""
+
+    def swatch(fill: str, border: str, text: str) -> str:
+        return (
+            f'<td bgcolor="{fill}" color="{border}" border="1" style="rounded" width="16">'
+            f'</td><td align="left">{text}</td>'
+        )
+
+    cells = [swatch(*ROLE_COLOURS[r], r) for r in ROLE_NAMES if r in roles]
+    cells.append(swatch(OP_FILL, OP_BORDER, "operation"))
+    cells.append(
+        f'<td><font color="{DERIV_COLOUR}">1.5</font></td>'
+        '<td align="left">on an edge: local derivative ∂out/∂in</td>'
     )
     return (
-        '<<table border="1" color="#cbd5e1" cellborder="0" cellspacing="2" cellpadding="2">'
-        f'<tr><td colspan="2"><b>legend</b></td></tr>{"".join(rows)}</table>>'
+        '<table border="0" cellborder="0" cellspacing="4" cellpadding="2">'
+        f"<tr>{''.join(cells)}</tr></table>"
     )
 
 
@@ -315,8 +316,6 @@ def _build(spec: _Spec) -> Diagram:
     g.attr(pad="0.2")
     g.attr("node", fontname=FONT, fontsize="11", penwidth="1.2")
     g.attr("edge", fontname=FONT, fontsize="10", color=EDGE_COLOUR, arrowsize="0.7")
-    if spec.title:
-        g.attr(label=f"<{escape(spec.title, limit=400)}>", labelloc="t", fontsize="13")
 
     # A node's cluster: the first group that lists it (nodes outside all groups stay loose).
     cluster_of: dict[Value, int] = {}
@@ -328,8 +327,10 @@ def _build(spec: _Spec) -> Diagram:
     bodies: list[list[tuple[str, dict[str, str]]]] = [[] for _ in group_names]
     loose: list[tuple[str, dict[str, str]]] = []
 
+    roles: set[str] = set()
     for i, v in enumerate(order):
         role = _role(v, outputs, params, param_cls)
+        roles.add(role)
         fill, border = ROLE_COLOURS[role]
         if spec.grads is None:
             grad: float | None = v.grad
@@ -396,10 +397,17 @@ def _build(spec: _Spec) -> Diagram:
                 attrs.update(color=HIGHLIGHT, penwidth="2")
             g.edge(f"v{index[p]}", f"o{i}", **attrs)
 
+    # Title and legend go in the graph's own label, so they never disturb the layout.
+    rows = []
+    if spec.title:
+        rows.append(
+            f'<tr><td><font point-size="13">{escape(spec.title, limit=400)}</font></td></tr>'
+        )
     if spec.legend:
-        with g.subgraph(name="cluster_legend") as c:
-            c.attr(label="", style="invis")
-            c.node("legend", label=_legend_label(), shape="plaintext", fontsize="10")
+        rows.append(f"<tr><td>{_legend_label(roles)}</td></tr>")
+    if rows:
+        label = f'<<table border="0" cellborder="0" cellspacing="0">{"".join(rows)}</table>>'
+        g.attr(label=label, labelloc="t" if spec.title else "b", fontsize="10")
     return g
 
 
@@ -561,6 +569,12 @@ def draw_model(
 # --------------------------------------------------------------------------- backward frames
 
 
+def _factor(x: float) -> str:
+    """A number inside a product: negatives in parentheses, so -2·-3 reads (-2)·(-3)."""
+    text = fmt(x)
+    return f"({text})" if text.startswith("-") else text
+
+
 def _display_name(v: Value, index: Mapping[Value, int]) -> str:
     return v.label or f"#{index[v]}"
 
@@ -626,7 +640,7 @@ class BackwardFrames(Sequence[Diagram]):
             return f"{head} = {fmt(self.seed)}  (the seed: ∂{name}/∂{name})"
         # Σ over every use of v: grad[consumer] · ∂consumer/∂v (consumers come later in topo).
         terms = [
-            f"{fmt(self.grads[c])}·{fmt(lg)}"
+            f"{_factor(self.grads[c])}·{_factor(lg)}"
             for c in self._topo[self._index[v] + 1 :]
             for p, lg in zip(c.parents, c.local_grads)
             if p is v
