@@ -495,3 +495,19 @@ def test_backward_frames_widget_without_ipywidgets(monkeypatch: pytest.MonkeyPat
     _, frames = frames_of_expression()
     with pytest.raises(ImportError, match="pip install ipywidgets"):
         frames.widget()
+
+
+def test_backward_frames_in_notebook_without_ipywidgets_shows_message_and_last_frame(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import IPython.display
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    _, frames = frames_of_expression()
+    frames._ipython_display_()
+    message, frame = shown
+    assert isinstance(message, IPython.display.HTML)
+    assert "pip install ipywidgets" in message.data
+    assert frame is frames[-1]
