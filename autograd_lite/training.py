@@ -6,6 +6,7 @@ Conventions (labels, batching, what each history entry means) are in the docstri
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -90,7 +91,7 @@ class _Task:
 
 
 def _is_index(t: Any) -> bool:
-    return isinstance(t, (int, float)) and float(t).is_integer() and t >= 0
+    return isinstance(t, numbers.Real) and float(t).is_integer() and float(t) >= 0
 
 
 def _task(
@@ -104,7 +105,7 @@ def _task(
         return None
     labels: set[float] = set()
     for t in y:
-        if not isinstance(t, (int, float)):
+        if not isinstance(t, numbers.Real):  # int, float, bool, NumPy scalars
             return None
         labels.add(float(t))
     if labels <= {0.0, 1.0} and 0.0 in labels:
