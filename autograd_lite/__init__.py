@@ -1,12 +1,16 @@
-"""autograd_lite: a scalar reverse-mode automatic differentiation engine for learning backprop."""
+"""autograd_lite: a scalar reverse-mode automatic differentiation engine for learning backprop.
+
+`Value` builds graphs, `backward()`/`grad()` differentiate them, `nn` trains tiny MLPs and
+`draw_dot` draws any graph with its values, gradients and local derivatives.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from . import functional
+from . import data, functional, losses, nn, optim, viz
 from .engine import Value, detect_anomaly, grad, no_grad
 from .gradcheck import GradcheckError, gradcheck
+from .training import fit
+from .viz import backward_frames, draw_dot, draw_model
 
 __version__ = "0.1.0"
 
@@ -14,17 +18,18 @@ __all__ = [
     "GradcheckError",
     "Value",
     "__version__",
+    "backward_frames",
+    "data",
     "detect_anomaly",
     "draw_dot",
+    "draw_model",
+    "fit",
     "functional",
     "grad",
     "gradcheck",
+    "losses",
+    "nn",
     "no_grad",
+    "optim",
+    "viz",
 ]
-
-
-def draw_dot(root: Any, **kwargs: Any) -> Any:
-    """Draw the graph below `root` as a `graphviz.Digraph` (see `autograd_lite.viz.draw_dot`)."""
-    from .viz import draw_dot as _draw_dot  # type: ignore[import-not-found, unused-ignore]
-
-    return _draw_dot(root, **kwargs)
