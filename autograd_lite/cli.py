@@ -307,7 +307,7 @@ def _demo(args: argparse.Namespace) -> int:
     written = [out / "loss.png", out / "decision_boundary.png"]
     plot_history(history, path=written[0], title=title)
     plot_decision_boundary(model, X, y, path=written[1], title=title)
-    written.append(_draw_neuron(model, X[0], out))
+    written.append(_draw_neuron(model, X, out))
     model.save(out / "model.json")
     written.append(out / "model.json")
     print("wrote:")
@@ -316,13 +316,17 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _draw_neuron(model: Any, x: Sequence[float], out: Path) -> Path:
+def _draw_neuron(model: Any, X: Sequence[Sequence[float]], out: Path) -> Path:
     """Draw the first neuron of the first layer on one input: neuron.svg, or neuron.dot."""
-    from .engine import Value
+    from .engine import Value, no_grad
     from .viz import INSTALL_HINT, GraphvizNotFoundError, draw_dot, save
 
     neuron = model.layers[0].neurons[0]
-    inputs = [Value(v, label=f"x{i + 1}") for i, v in enumerate(x)]
+    # Prefer an input where the neuron is active: a ReLU at 0 passes no gradient back.
+    with no_grad():
+        x = next((x for x in X if neuron(x).data > 0.0), X[0])
+    # Named x0, x1 like the weights w0, w1 that multiply them.
+    inputs = [Value(v, label=f"x{i}") for i, v in enumerate(x)]
     y = neuron(inputs)
     y.label = "out"
     y.backward()  # so that the diagram shows gradients too

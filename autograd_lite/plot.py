@@ -11,7 +11,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .training import History, Label, Model, _classify, _target_class, _task, predict
+from .training import History, Label, Model, _target_class, _task, predict
 
 __all__ = ["plot_decision_boundary", "plot_history"]
 
@@ -159,12 +159,18 @@ def plot_decision_boundary(
         fig.colorbar(image, ax=ax, label="output")
         points.update(c=[float(t) for t in y], cmap="RdBu_r")
     elif task.multiclass:
-        # One colour per class index, the same for regions (lighter) and points.
-        k = max(len(o) if isinstance(o, list) else 1 for o in outputs[:1])
-        classes = [_classify(o, task) for o in outputs]
-        levels = [c - 0.5 for c in range(k + 1)]
+        # Class c wins where its margin z_c − max_{j≠c} z_j is positive. Contouring each margin
+        # gives smooth boundaries, with no false strips of a middle class index in between.
+        rows = [o if isinstance(o, list) else [o] for o in outputs]
+        k = len(rows[0])
         palette = [f"C{c % 10}" for c in range(k)]
-        ax.contourf(xs, ys, _rows(classes, resolution), levels=levels, colors=palette, alpha=0.3)
+        for c in range(k):
+            margin_c = [r[c] - max(r[j] for j in range(k) if j != c) for r in rows]
+            if max(margin_c) > 0.0:
+                z = _rows(margin_c, resolution)
+                top = max(margin_c) + 1.0
+                ax.contourf(xs, ys, z, levels=[0.0, top], colors=[palette[c]], alpha=0.3)
+                ax.contour(xs, ys, z, levels=[0.0], colors="k", linewidths=0.8)
         points["c"] = [palette[int(_target_class(t, task)) % k] for t in y]
     else:
         # Binary: two regions split where the score output − threshold changes sign; contouring
