@@ -164,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="output folder, created if needed (default: %(default)s)",
     )
+    # So that errors found after parsing print the demo's usage line.
+    demo.set_defaults(command_parser=demo)
     demo.add_argument(
         "--no-progress",
         dest="progress",
@@ -201,14 +203,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        demo: argparse.ArgumentParser = args.command_parser
+        try:
+            dataset = _dataset(args.dataset, args.samples, args.noise, args.seed)
+        except ValueError as exc:  # e.g. too few samples for the data set's classes
+            demo.error(f"cannot make the {args.dataset} data set: {exc}")
+        # Checked before training, not after a minute of it; creates the folder.
         problem = _writable_folder(args.out)
         if problem is not None:
-            parser.error(problem)
+            demo.error(problem)
     except SystemExit as exc:
         # argparse exits on --help, --version and bad options; report its status instead.
         return _exit_code(exc)
     try:
-        return _demo(args)
+        return _demo(args, dataset)
     except KeyboardInterrupt:
         print("autograd-lite: interrupted", file=sys.stderr)
         return 130
@@ -243,7 +251,7 @@ def _dataset(
 _BLOB_CENTRES = [[-1.5, -1.0], [1.5, -1.0], [0.0, 1.5]]
 
 
-def _demo(args: argparse.Namespace) -> int:
+def _demo(args: argparse.Namespace, dataset: tuple[list[list[float]], list[int]]) -> int:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -257,7 +265,7 @@ def _demo(args: argparse.Namespace) -> int:
     from .plot import plot_decision_boundary, plot_history
     from .training import fit
 
-    X, classes = _dataset(args.dataset, args.samples, args.noise, args.seed)
+    X, classes = dataset
     nclasses = len(set(classes))
     y: list[float] | list[int]
     if nclasses <= 2:

@@ -135,6 +135,7 @@ def test_cli_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None
         (["demo", "--seed", "-1"], "argument --seed: must be 0 or more, got -1"),
         (["demo", "--hidden"], "argument --hidden: expected at least one argument"),
         (["demo", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+        (["demo", "--samples", "1"], "cannot make the moons data set: n must be at least 2"),
     ],
 )
 def test_cli_bad_options_exit_2_with_message(
