@@ -39,9 +39,7 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
     """
     if len(ws) != len(xs):
         raise ValueError(f"dot() needs sequences of equal length, got {len(ws)} and {len(xs)}")
-    parents = values(ws, "dot") + values(xs, "dot")
-    if bias is not None:
-        parents += values((bias,), "dot")
+    parents = values((*ws, *xs) if bias is None else (*ws, *xs, bias), "dot")
     if not parents:
         return Value(0.0)
     n = len(ws)

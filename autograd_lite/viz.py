@@ -181,6 +181,11 @@ class Diagram(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type
         """Render to an image file (see `save`)."""
         return save(self, path, format=format)
 
+    def __repr__(self) -> str:
+        # Deterministic (no address), so saved notebook outputs do not change from run to run.
+        nodes = sum(1 for line in self.body if "[" in line and "->" not in line)
+        return f"<Diagram: {nodes} nodes; .source has the DOT text, .render_to(path) saves it>"
+
 
 # --------------------------------------------------------------------------- the graph
 
