@@ -59,6 +59,8 @@ def _to_float(x: object) -> float | None:
 
 def _coerce(x: object, op: str) -> Value:
     """`x` as a graph node: a Value stays itself, a plain number becomes a `Constant` leaf."""
+    if type(x) is float:  # the common case first: `0.5 * x`
+        return _constant(x)
     if isinstance(x, Value):
         return x
     f = _to_float(x)
