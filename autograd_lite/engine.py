@@ -34,6 +34,7 @@ _ACCEPTED = "int, float, bool or a NumPy real scalar"
 # Module state switched by the context managers below; read by every op.
 _grad_enabled = True
 _anomaly = False
+_fast = True  # _grad_enabled and not _anomaly: nodes are made without any check
 
 
 def _describe(x: object) -> str:
@@ -79,6 +80,11 @@ class Value:
     with respect to it, `parents` the inputs of the op that made it (in order, duplicates kept)
     and `local_grads` the local derivative ∂self/∂parent of each of them.
 
+    Storage: most nodes have one or two parents, so those live in the slots `_a`, `_b` with
+    local derivatives `_da`, `_db` (`_b` is None for one parent, `_a` None for a leaf); a node
+    with more parents keeps tuples in `_a` and `_da` and marks `_b` with `_MANY`. Fewer objects
+    per node means less memory and far less work for Python's cyclic garbage collector.
+
     >>> a = Value(2.0, label="a")
     >>> b = a * a + 3 * a
     >>> b.data, b.op
@@ -88,14 +94,16 @@ class Value:
     7.0
     """
 
-    __slots__ = ("__weakref__", "data", "grad", "label", "local_grads", "op", "parents")
+    __slots__ = ("__weakref__", "_a", "_b", "_da", "_db", "data", "grad", "label", "op")
 
     data: float
     grad: float
     label: str
     op: str
-    parents: tuple[Value, ...]
-    local_grads: tuple[float, ...]
+    _a: Any  # None (leaf), the first parent, or the tuple of all parents
+    _b: Any  # None (at most one parent), the second parent, or _MANY
+    _da: Any  # ∂self/∂_a, or the tuple of local derivatives
+    _db: Any  # ∂self/∂_b
 
     def __init__(self, data: object, label: str = "") -> None:
         f = _to_float(data)
@@ -110,40 +118,39 @@ class Value:
         self.grad = 0.0
         self.label = label
         self.op = ""
-        self.parents = ()
-        self.local_grads = ()
+        self._a = self._b = self._da = self._db = None
 
     # -- arithmetic: + and * are the hot path, specialised; tests check them against RULES --
 
     def __add__(self, other: Operand) -> Value:
         if type(other) is not Value:
             other = _coerce(other, "+")
-        return _node(self.data + other.data, (self, other), _ONE_ONE, "+")
+        return _binary(self.data + other.data, self, other, 1.0, 1.0, "+")
 
     def __radd__(self, other: Number) -> Value:
         c = _coerce(other, "+")
-        return _node(c.data + self.data, (c, self), _ONE_ONE, "+")
+        return _binary(c.data + self.data, c, self, 1.0, 1.0, "+")
 
     def __mul__(self, other: Operand) -> Value:
         if type(other) is not Value:
             other = _coerce(other, "*")
-        return _node(self.data * other.data, (self, other), (other.data, self.data), "*")
+        return _binary(self.data * other.data, self, other, other.data, self.data, "*")
 
     def __rmul__(self, other: Number) -> Value:
         c = _coerce(other, "*")
-        return _node(c.data * self.data, (c, self), (self.data, c.data), "*")
+        return _binary(c.data * self.data, c, self, self.data, c.data, "*")
 
     def __sub__(self, other: Operand) -> Value:
         if type(other) is not Value:
             other = _coerce(other, "-")
-        return _node(self.data - other.data, (self, other), _ONE_MINUS_ONE, "-")
+        return _binary(self.data - other.data, self, other, 1.0, -1.0, "-")
 
     def __rsub__(self, other: Number) -> Value:
         c = _coerce(other, "-")
-        return _node(c.data - self.data, (c, self), _ONE_MINUS_ONE, "-")
+        return _binary(c.data - self.data, c, self, 1.0, -1.0, "-")
 
     def __neg__(self) -> Value:
-        return _node(-self.data, (self,), _MINUS_ONE, "neg")
+        return _unary(-self.data, self, -1.0, "neg")
 
     def __truediv__(self, other: Operand) -> Value:
         return _apply("/", (self, _coerce(other, "/")))
@@ -156,6 +163,22 @@ class Value:
 
     def __rpow__(self, other: Number) -> Value:
         return _apply("**", (_coerce(other, "**"), self))
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The inputs of the op that made this node, in order (empty for a leaf)."""
+        a, b = self._a, self._b
+        if b is None:
+            return () if a is None else (a,)
+        return a if b is _MANY else (a, b)
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """∂self/∂parent for each parent, recorded when the node was made."""
+        a, b = self._a, self._b
+        if b is None:
+            return () if a is None else (self._da,)
+        return self._da if b is _MANY else (self._da, self._db)
 
     # -- comparisons read .data; == and hash stay identity-based so nodes can key dicts --
 
@@ -211,7 +234,7 @@ class Value:
     def tanh(self) -> Value:
         """Hyperbolic tangent; derivative 1 - tanh²."""
         t = math.tanh(self.data)  # hot path, same as RULES["tanh"]
-        return _node(t, (self,), (1.0 - t * t,), "tanh")
+        return _unary(t, self, 1.0 - t * t, "tanh")
 
     def sigmoid(self) -> Value:
         """1 / (1 + e^-x), computed without overflow for any x; derivative σ(1 - σ)."""
@@ -221,8 +244,8 @@ class Value:
         """max(x, 0); convention relu'(0) = 0."""
         x = self.data  # hot path, same as RULES["relu"]
         if x > 0:
-            return _node(x, (self,), _ONE, "relu")
-        return _node(0.0 if x <= 0 else x, (self,), _ZERO, "relu")  # nan passes through
+            return _unary(x, self, 1.0, "relu")
+        return _unary(0.0 if x <= 0 else x, self, 0.0, "relu")  # nan passes through
 
     def leaky_relu(self, alpha: float = 0.01) -> Value:
         """x for x > 0, else alpha·x; the slope at 0 is alpha. alpha is a constant input."""
@@ -280,11 +303,7 @@ class Constant(Value):
     __slots__ = ()
 
 
-_ONE_ONE = (1.0, 1.0)
-_ONE_MINUS_ONE = (1.0, -1.0)
-_MINUS_ONE = (-1.0,)
-_ONE = (1.0,)
-_ZERO = (0.0,)
+_MANY = object()  # `_b` of a node with three or more parents
 _new = object.__new__
 
 
@@ -295,8 +314,7 @@ def _constant(f: float) -> Constant:
     c.grad = 0.0
     c.label = ""
     c.op = ""
-    c.parents = ()
-    c.local_grads = ()
+    c._a = c._b = c._da = c._db = None
     return c
 
 
@@ -304,20 +322,54 @@ def _node(
     data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...], op: str
 ) -> Value:
     """Make an op's output node; under `no_grad()` it records no parents."""
+    n = len(parents) if _grad_enabled else 0
     v: Value = _new(Value)
     v.data = data
     v.grad = 0.0
     v.label = ""
-    if _grad_enabled:
-        v.op = op
-        v.parents = parents
-        v.local_grads = local_grads
+    v.op = op if n else ""
+    if n == 0:
+        v._a = v._b = v._da = v._db = None
+    elif n == 1:
+        v._a, v._b, v._da, v._db = parents[0], None, local_grads[0], None
+    elif n == 2:
+        v._a, v._b, v._da, v._db = parents[0], parents[1], local_grads[0], local_grads[1]
     else:
-        v.op = ""
-        v.parents = ()
-        v.local_grads = ()
+        v._a, v._b, v._da, v._db = parents, _MANY, local_grads, None
     if _anomaly:
         _check_forward(v, op, parents, local_grads)
+    return v
+
+
+def _unary(data: float, a: Value, da: float, op: str) -> Value:
+    """`_node` for one parent, specialised: the hot path of most ops."""
+    if not _fast:
+        return _node(data, (a,), (da,), op)
+    v: Value = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v.op = op
+    v._a = a
+    v._b = None
+    v._da = da
+    v._db = None
+    return v
+
+
+def _binary(data: float, a: Value, b: Value, da: float, db: float, op: str) -> Value:
+    """`_node` for two parents, specialised: the hot path of + - * and friends."""
+    if not _fast:
+        return _node(data, (a, b), (da, db), op)
+    v: Value = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v.op = op
+    v._a = a
+    v._b = b
+    v._da = da
+    v._db = db
     return v
 
 
@@ -347,12 +399,13 @@ def is_grad_enabled() -> bool:
 @contextmanager
 def no_grad() -> Iterator[None]:
     """Nodes made inside record no parents: evaluation without a graph (also a decorator)."""
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, False
+    global _grad_enabled, _fast
+    previous, _grad_enabled, _fast = _grad_enabled, False, False
     try:
         yield
     finally:
         _grad_enabled = previous
+        _fast = _grad_enabled and not _anomaly
 
 
 @contextmanager
@@ -363,12 +416,13 @@ def detect_anomaly() -> Iterator[None]:
     contribution in `backward()`/`grad()`. Edges into constants are not checked (nobody asks
     for their gradient: `x ** 2` at x < 0 is fine).
     """
-    global _anomaly
-    previous, _anomaly = _anomaly, True
+    global _anomaly, _fast
+    previous, _anomaly, _fast = _anomaly, True, False
     try:
         yield
     finally:
         _anomaly = previous
+        _fast = _grad_enabled and not _anomaly
 
 
 def _inputs_text(parents: tuple[Value, ...]) -> str:
@@ -412,14 +466,16 @@ def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:
             order.append(pop())  # type: ignore[arg-type]
         elif node not in seen:
             mark(node)
-            if node.parents:
-                push(node)
-                push(None)
-                for p in node.parents:
-                    if (leaves or p.parents) and p not in seen:
-                        push(p)
-            elif leaves:
-                order.append(node)
+            if node._a is None:  # a leaf
+                if leaves:
+                    order.append(node)
+                continue
+            push(node)
+            push(None)
+            b = node._b
+            for p in node._a if b is _MANY else (node._a,) if b is None else (node._a, b):
+                if (leaves or p._a is not None) and p not in seen:
+                    push(p)
     return order
 
 
@@ -453,19 +509,15 @@ def grad_table(root: Value, seed: float = 1.0) -> dict[Value, float]:
         get = table.get
         for node in reversed(order):
             g = table[node]
-            parents = node.parents
-            # Σ over edges of g · local grad; unary and binary nodes unrolled (a third faster).
-            if len(parents) == 2:
-                a, b = parents
-                la, lb = node.local_grads
-                table[a] = get(a, 0.0) + g * la
-                table[b] = get(b, 0.0) + g * lb
-            elif len(parents) == 1:
-                a = parents[0]
-                table[a] = get(a, 0.0) + g * node.local_grads[0]
-            else:
-                for p, lg in zip(parents, node.local_grads):
+            a, b = node._a, node._b
+            if b is None:  # one parent
+                table[a] = get(a, 0.0) + g * node._da
+            elif b is _MANY:
+                for p, lg in zip(a, node._da):
                     table[p] = get(p, 0.0) + g * lg
+            else:  # two parents
+                table[a] = get(a, 0.0) + g * node._da
+                table[b] = get(b, 0.0) + g * node._db
         return table
 
 
