@@ -512,12 +512,15 @@ def grad_table(root: Value, seed: float = 1.0) -> dict[Value, float]:
             a, b = node._a, node._b
             if b is None:  # one parent
                 table[a] = get(a, 0.0) + g * node._da
-            elif b is _MANY:
-                for p, lg in zip(a, node._da):
-                    table[p] = get(p, 0.0) + g * lg
-            else:  # two parents
+            elif b is not _MANY:  # two parents
                 table[a] = get(a, 0.0) + g * node._da
                 table[b] = get(b, 0.0) + g * node._db
+            elif g == 1.0:  # many parents, and g · lg = lg (always so at the root)
+                for p, lg in zip(a, node._da):
+                    table[p] = get(p, 0.0) + lg
+            else:  # many parents
+                for p, lg in zip(a, node._da):
+                    table[p] = get(p, 0.0) + g * lg
         return table
 
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 
 from .engine import Operand, Value, _apply, _node, apply, grad, values
 
+_data = operator.attrgetter("data")
+
 __all__ = [
     "dot",
     "jacobian",
@@ -43,8 +45,8 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
     if not parents:
         return Value(0.0)
     n = len(ws)
-    wd = [w.data for w in parents[:n]]
-    xd = [x.data for x in parents[n : 2 * n]]
+    wd = list(map(_data, parents[:n]))
+    xd = list(map(_data, parents[n : 2 * n]))
     total = builtins.sum(map(operator.mul, wd, xd), 0.0)  # same as RULES['dot']
     if bias is None:
         return _node(total, parents, (*xd, *wd), "dot")
