@@ -506,8 +506,18 @@ def grad_table(root: Value, seed: float = 1.0) -> dict[Value, float]:
         table: dict[Value, float] = {root: seed}
         if _anomaly:
             return _grad_table_checked(order, table)
+        nodes = reversed(order)
+        if root._b is _MANY:
+            # The root comes first, into an empty table: if its parents are distinct, its
+            # row can be stored in one C-level dict build (twice as fast as the loop).
+            lgs = root._da if seed == 1.0 else map(seed.__mul__, root._da)
+            row: dict[Value, float] = dict(zip(root._a, lgs))
+            if len(row) == len(root._a):
+                row[root] = seed
+                table = row
+                next(nodes)
         get = table.get
-        for node in reversed(order):
+        for node in nodes:
             g = table[node]
             a, b = node._a, node._b
             if b is None:  # one parent

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from autograd_lite import Value, functional, gradcheck
+from autograd_lite import Value, functional, grad, gradcheck
 from autograd_lite.engine import Constant, topological_order
 
 
@@ -136,3 +136,14 @@ def test_sum_and_dot_follow_ieee_and_never_raise() -> None:
     assert functional.sum([Value(1e308), Value(1e308)]).data == math.inf
     assert functional.dot([Value(1e308)], [Value(10.0)]).data == math.inf
     assert math.isnan(functional.dot([Value(math.inf)], [Value(0.0)]).data)
+
+
+def test_nary_root_with_seed_and_repeated_parents() -> None:
+    x, y, z = Value(1.0), Value(2.0), Value(3.0)
+    s = functional.sum([x, y, z])
+    s.backward(grad=0.5)
+    assert (x.grad, y.grad, z.grad, s.grad) == (0.5, 0.5, 0.5, 0.5)
+    r = functional.sum([x, x, y, x])  # a parent used three times gets three contributions
+    assert grad(r, [x, y]) == [3.0, 1.0]
+    d = functional.dot([x, y, x], [z, z, y])  # x·z + y·z + x·y
+    assert grad(d, [x, y, z]) == [3.0 + 2.0, 3.0 + 1.0, 1.0 + 2.0]
