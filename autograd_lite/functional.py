@@ -45,12 +45,23 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
     if not parents:
         return Value(0.0)
     n = len(ws)
-    wd = list(map(_data, parents[:n]))
-    xd = list(map(_data, parents[n : 2 * n]))
+    xs = parents[n : 2 * n]
+    b = None if bias is None else parents[-1]
+    return dot_of_values(parents[:n], xs, list(map(_data, xs)), b)
+
+
+def dot_of_values(
+    ws: Sequence[Value], xs: Sequence[Value], xd: Sequence[float], bias: Value | None
+) -> Value:
+    """`dot` without input checks, for callers that pass Values and the data of `xs`.
+
+    A layer calls it once per neuron with the same inputs, reading their data only once.
+    """
+    wd = list(map(_data, ws))
     total = builtins.sum(map(operator.mul, wd, xd), 0.0)  # same as RULES['dot']
     if bias is None:
-        return _node(total, parents, (*xd, *wd), "dot")
-    return _node(total + parents[-1].data, parents, (*xd, *wd, 1.0), "dot")
+        return _node(total, (*ws, *xs), (*xd, *wd), "dot")
+    return _node(total + bias.data, (*ws, *xs, bias), (*xd, *wd, 1.0), "dot")
 
 
 def mean(values_: Iterable[Operand]) -> Value:

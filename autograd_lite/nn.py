@@ -362,12 +362,14 @@ class Layer(Module):
         return self._forward(_as_inputs(x, self.nin, "Layer"))  # converted once for all
 
     def _forward(self, xs: Sequence[Value]) -> list[Value]:
-        # Neuron._forward inlined: this loop is the hot path of training.
-        dot = functional.dot
+        # Neuron._forward inlined: this loop is the hot path of training. The inputs are
+        # Values already (checked once by the caller), so their data is read once for all.
+        dot = functional.dot_of_values
+        xd = [x.data for x in xs]
         act = ACTIVATIONS[self.activation]
         if act is None:
-            return [dot(n.w, xs, n.b) for n in self.neurons]
-        return [act(dot(n.w, xs, n.b)) for n in self.neurons]
+            return [dot(n.w, xs, xd, n.b) for n in self.neurons]
+        return [act(dot(n.w, xs, xd, n.b)) for n in self.neurons]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [

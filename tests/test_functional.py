@@ -147,3 +147,9 @@ def test_nary_root_with_seed_and_repeated_parents() -> None:
     assert grad(r, [x, y]) == [3.0, 1.0]
     d = functional.dot([x, y, x], [z, z, y])  # x·z + y·z + x·y
     assert grad(d, [x, y, z]) == [3.0 + 2.0, 3.0 + 1.0, 1.0 + 2.0]
+
+
+def test_dot_with_a_zero_number_bias_keeps_it() -> None:
+    w, x = [Value(2.0)], [Value(3.0)]
+    d = functional.dot(w, x, 0)
+    assert d.data == 6.0 and len(d.parents) == 3 and d.parents[-1].data == 0.0
