@@ -45,9 +45,7 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
     if not parents:
         return Value(0.0)
     n = len(ws)
-    xs = parents[n : 2 * n]
-    b = None if bias is None else parents[-1]
-    return dot_of_values(parents[:n], xs, list(map(_data, xs)), b)
+    return _dot_node(parents, n, list(map(_data, parents[n : 2 * n])))
 
 
 def dot_of_values(
@@ -57,11 +55,16 @@ def dot_of_values(
 
     A layer calls it once per neuron with the same inputs, reading their data only once.
     """
-    wd = list(map(_data, ws))
+    return _dot_node((*ws, *xs) if bias is None else (*ws, *xs, bias), len(ws), xd)
+
+
+def _dot_node(parents: tuple[Value, ...], n: int, xd: Sequence[float]) -> Value:
+    """The dot node of parents w₁..wₙ, x₁..xₙ (, bias), given the data of the x's."""
+    wd = list(map(_data, parents[:n]))
     total = builtins.sum(map(operator.mul, wd, xd), 0.0)  # same as RULES['dot']
-    if bias is None:
-        return _node(total, (*ws, *xs), (*xd, *wd), "dot")
-    return _node(total + bias.data, (*ws, *xs, bias), (*xd, *wd, 1.0), "dot")
+    if len(parents) == 2 * n:
+        return _node(total, parents, (*xd, *wd), "dot")
+    return _node(total + parents[-1].data, parents, (*xd, *wd, 1.0), "dot")
 
 
 def mean(values_: Iterable[Operand]) -> Value:
