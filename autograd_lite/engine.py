@@ -501,6 +501,7 @@ def grad_table(root: Value, seed: float = 1.0) -> dict[Value, float]:
 
     A pure function: it reads `local_grads` in reverse topological order and touches no `.grad`.
     """
+    seed = float(seed)
     with _gc_paused():
         order = topological_order(root, leaves=False)
         table: dict[Value, float] = {root: seed}

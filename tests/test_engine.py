@@ -418,3 +418,11 @@ def test_value_huge_int_becomes_inf_and_abs_works() -> None:
 def test_detect_anomaly_also_checks_under_no_grad() -> None:
     with no_grad(), detect_anomaly(), pytest.raises(FloatingPointError, match=r"'exp'.*1000"):
         Value(1000.0).exp()
+
+
+def test_grad_table_accepts_an_int_seed() -> None:
+    from autograd_lite import functional
+
+    x, y = Value(2.0), Value(3.0)
+    table = grad_table(functional.sum([x, y, x * y]), 2)
+    assert (table[x], table[y]) == (2.0 * (1 + 3.0), 2.0 * (1 + 2.0))
