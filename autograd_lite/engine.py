@@ -576,8 +576,8 @@ class ValueMath:
         return _apply("sign", (x,))
 
     @staticmethod
-    def xlogy(a: Operand, b: Operand) -> Value:
-        return apply("xlogy", (a, b))
+    def mul0(a: Operand, b: Operand) -> Value:
+        return apply("mul0", (a, b))
 
 
 def _value_grad_table(root: Value) -> dict[Value, Value]:

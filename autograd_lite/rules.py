@@ -97,8 +97,8 @@ class FloatMath:
         return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
     @staticmethod
-    def xlogy(a: float, b: float) -> float:
-        return 0.0 if a == 0 else a * FloatMath.log(b)
+    def mul0(a: float, b: float) -> float:
+        return 0.0 if a == 0 else a * b
 
 
 F = FloatMath
@@ -168,11 +168,15 @@ RULES: dict[str, Rule] = {
     ),
     "**": Rule(
         F.pow,
-        lambda m, z, x, y: (y * m.pow(x, y - 1), m.xlogy(z, x)),
+        lambda m, z, x, y: (
+            m.mul0(y, m.pow(x, y - 1)),  # y·x^(y-1), and 0 for y = 0 even at x = 0
+            m.mul0(m.abs(m.sign(x)), z * m.log(x)),  # x^y·ln x, and 0 at x = 0
+        ),
         2,
-        "∂/∂y = x**y·ln x, taken as 0 where x**y = 0 (so at x = 0, y > 0) and nan for x < 0, "
-        "where the real power has no derivative in y; a negative base with a non-integer "
-        "exponent gives nan",
+        "∂/∂x = y·x**(y-1), taken as 0 for y = 0 (also at x = 0); ∂/∂y = x**y·ln x, taken as 0 "
+        "at x = 0 and nan for x < 0, where the real power has no derivative in y (as in "
+        "PyTorch, except that PyTorch gives -inf at x = 0, y < 0); a negative base with a "
+        "non-integer exponent gives nan",
     ),
     "exp": Rule(F.exp, lambda m, z, x: (z,), 1, "exp(x) overflows to inf above about 709.78"),
     "log": Rule(F.log, lambda m, z, x: (m.div(1.0, x),), 1, "log(0) = -inf, log(x < 0) = nan"),
@@ -215,11 +219,11 @@ RULES: dict[str, Rule] = {
         2,
         "at a tie each input gets half the gradient",
     ),
-    "xlogy": Rule(
-        F.xlogy,
-        lambda m, z, a, b: (m.xlogy(m.abs(m.sign(a)), b), m.div(a, b)),
+    "mul0": Rule(
+        F.mul0,
+        lambda m, z, a, b: (b, a),
         2,
-        "xlogy(0, y) = 0 for every y, and then ∂/∂a = 0",
+        "a·b, but 0 wherever a = 0, even when b is inf or nan (a masked product)",
     ),
     "sum": Rule(lambda *xs: sum(xs, 0.0), lambda m, z, *xs: (1.0,) * len(xs), -1),
     "dot": Rule(_dot, _dot_partials, -1, "inputs are w₁..wₙ, x₁..xₙ and an optional bias"),

@@ -85,7 +85,10 @@ def test_torch_parity_micrograd_expression() -> None:
     assert same(a.grad, ta.grad.item()) and same(b.grad, tb.grad.item())
 
 
-@pytest.mark.parametrize(("x", "y"), [(2.0, 3.0), (0.5, -1.5), (0.0, 2.0), (-2.0, 3.0), (3.0, 0.0)])
+@pytest.mark.parametrize(
+    ("x", "y"),
+    [(2.0, 3.0), (0.5, -1.5), (0.0, 2.0), (-2.0, 3.0), (3.0, 0.0), (0.0, 0.0), (0.0, 0.5)],
+)
 def test_torch_parity_pow_of_two_values(x: float, y: float) -> None:
     vx, vy = Value(x), Value(y)
     z = vx**vy
