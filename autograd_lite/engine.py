@@ -555,11 +555,11 @@ class ValueMath:
 
     @staticmethod
     def div(a: Operand, b: Operand) -> Value:
-        return a / b if isinstance(a, Value) else _coerce(a, "/") / b
+        return a / b  # type: ignore[return-value]  # a number meets a Value: Value.__rtruediv__
 
     @staticmethod
     def pow(a: Operand, b: Operand) -> Value:
-        return a**b if isinstance(a, Value) else _coerce(a, "**") ** b
+        return a**b  # type: ignore[return-value]  # a number meets a Value: Value.__rpow__
 
     exp = staticmethod(Value.exp)
     log = staticmethod(Value.log)

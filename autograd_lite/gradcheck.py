@@ -67,13 +67,13 @@ def gradcheck(
     for i, x in enumerate(xs):
         rows.append((f"d/d[{_name(x, i)}]", analytic[i], _central(value, x, eps)))
     if order == 2:
-        for i in range(len(xs)):
+        firsts = grad(fn(*xs), xs, create_graph=True)  # one graph per ∂f/∂xᵢ
+        for i, dg in enumerate(firsts):
 
             def first(i: int = i) -> float:
                 g: float = grad(fn(*xs), xs)[i]
                 return g
 
-            (dg,) = [grad(fn(*xs), xs, create_graph=True)[i]]
             second = grad(dg, xs)
             for j, x in enumerate(xs):
                 name = f"d2/d[{_name(xs[i], i)}]d[{_name(x, j)}]"
