@@ -1,0 +1,297 @@
+"""Check a backward pass done by hand and name its first wrong step.
+
+Each claimed gradient is compared with what the person's own numbers above it imply, so one
+early slip is reported once, where it happened, and not again at every node below it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import reprlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .engine import Value, grad_table, topological_order
+from .routes import node_name
+
+__all__ = ["HandCheck", "Step", "Term", "check_by_hand"]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of a node's implied gradient: ∂root/∂consumer · ∂consumer/∂node.
+
+    `upstream` is the person's number for ∂root/∂consumer when they claimed one
+    (`upstream_claimed`), else the value implied for the consumer; `local` is the recorded
+    local derivative `consumer.local_grads[slot]`.
+    """
+
+    consumer: Value
+    slot: int
+    upstream: float
+    upstream_claimed: bool
+    local: float
+
+    @property
+    def value(self) -> float:
+        return self.upstream * self.local
+
+
+@dataclass(frozen=True)
+class Step:
+    """A claimed node: what was claimed, what the numbers above imply, and the truth."""
+
+    node: Value
+    name: str
+    claimed: float
+    implied: float
+    correct: float
+    terms: tuple[Term, ...]
+    ok: bool
+
+
+@dataclass(frozen=True)
+class HandCheck:
+    """The result of `check_by_hand`: every checked step, in backward-pass order.
+
+    `first_wrong` is the first claimed node whose number disagrees with the numbers above it;
+    `claimed`, `expected` (implied by the numbers above) and `correct` (the true gradient) are
+    the numbers at that node, all None when every step is right.
+    """
+
+    root: Value
+    steps: tuple[Step, ...]
+    root_name: str
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.steps)
+
+    @property
+    def wrong(self) -> tuple[Step, ...]:
+        """Every step that disagrees with the numbers above it (independent slips, or true
+        numbers written below a slip), in backward-pass order."""
+        return tuple(s for s in self.steps if not s.ok)
+
+    @property
+    def first(self) -> Step | None:
+        """The first wrong step, or None."""
+        return next((s for s in self.steps if not s.ok), None)
+
+    @property
+    def first_wrong(self) -> Value | None:
+        s = self.first
+        return None if s is None else s.node
+
+    @property
+    def claimed(self) -> float | None:
+        s = self.first
+        return None if s is None else s.claimed
+
+    @property
+    def expected(self) -> float | None:
+        s = self.first
+        return None if s is None else s.implied
+
+    @property
+    def correct(self) -> float | None:
+        s = self.first
+        return None if s is None else s.correct
+
+    def explain(self, step: Step) -> str:
+        """`step` written out: the claim, and the sum of terms that the numbers above give."""
+        d = f"∂{self.root_name}/∂{step.name}"
+        digits = _digits(step.claimed, step.implied)
+        if step.node is self.root:
+            return f"{d}: you wrote {_f(step.claimed, digits)}; the backward pass starts from 1"
+        if not step.terms:
+            return (
+                f"{d}: you wrote {_f(step.claimed, digits)}; nothing above uses "
+                f"{step.name}, so it is 0"
+            )
+        symbols = " + ".join(
+            f"∂{self.root_name}/∂{node_name(t.consumer)} · ∂{node_name(t.consumer)}/∂{step.name}"
+            for t in step.terms
+        )
+        numbers_ = " + ".join(
+            f"({_f(t.upstream, digits)}) × {_f(t.local, digits)}" for t in step.terms
+        )
+        mine = sorted({node_name(t.consumer) for t in step.terms if t.upstream_claimed})
+        source = (
+            f"∂{self.root_name}/∂{', ∂'.join(mine)}: your number{'s' if len(mine) > 1 else ''}"
+            if mine
+            else "no number above it is yours: these are the true values"
+        )
+        link = "and your" if step.ok else "but your"
+        return (
+            f"{d}: you wrote {_f(step.claimed, digits)} {link} upstream numbers give\n"
+            f"    {symbols}\n    = {numbers_}\n    = {_f(step.implied, digits)}\n"
+            f"    ({source}; the true {d} is {_f(step.correct, digits)})"
+        )
+
+    def table(self) -> str:
+        """Every checked node with its claimed, implied and true gradient, one per line."""
+        rows = [f"{'node':<10} {'claimed':>12} {'implied':>12} {'true':>12}"]
+        for s in self.steps:
+            mark = "ok" if s.ok else "<- first wrong step" if s is self.first else "<- wrong"
+            rows.append(
+                f"{s.name:<10} {_f(s.claimed, 6):>12} {_f(s.implied, 6):>12} "
+                f"{_f(s.correct, 6):>12}  {mark}"
+            )
+        return "\n".join(rows)
+
+    def __str__(self) -> str:
+        s = self.first
+        if s is None:
+            n = len(self.steps)
+            return (
+                f"all {n} claimed gradient{'s' if n != 1 else ''} of {self.root_name} check out: "
+                "each agrees with the numbers above it"
+            )
+        text = f"first wrong step: {self.explain(s)}"
+        others = [t.name for t in self.wrong if t is not s]
+        if others:
+            text += "\nalso disagreeing with the numbers above them: " + ", ".join(others)
+        return text
+
+
+def _f(x: float, digits: int) -> str:
+    text = f"{x:.{digits}g}"
+    return "0" if text == "-0" else text
+
+
+def _digits(a: float, b: float) -> int:
+    """Enough significant digits (at least 4) for `a` and `b` to print differently if they are."""
+    for d in range(4, 18):
+        if _f(a, d) != _f(b, d) or a == b:
+            return d
+    return 17
+
+
+def _agree(claimed: float, implied: float, rtol: float, atol: float) -> bool:
+    if math.isnan(claimed) or math.isnan(implied):
+        return math.isnan(claimed) and math.isnan(implied)
+    return math.isclose(claimed, implied, rel_tol=rtol, abs_tol=atol)
+
+
+def _resolve(root: Value, claimed: Mapping[Value | str, float]) -> dict[Value, float]:
+    """The claims keyed by node: labels looked up in the graph, numbers made floats."""
+    nodes = topological_order(root)
+    in_graph = set(nodes)
+    by_label: dict[str, list[Value]] = {}
+    for v in nodes:
+        if v.label:
+            by_label.setdefault(v.label, []).append(v)
+    out: dict[Value, float] = {}
+    for key, number in claimed.items():
+        if isinstance(key, Value):
+            if key not in in_graph:
+                raise ValueError(
+                    f"check_by_hand: claimed node {key!r} is not in the graph below the root; "
+                    "claim gradients only for nodes the root was computed from"
+                )
+            node = key
+        elif isinstance(key, str):
+            found = by_label.get(key, [])
+            if not found:
+                known = ", ".join(sorted(by_label)) or "none"
+                raise KeyError(
+                    f"check_by_hand: no node labelled {key!r} in the graph (labels: {known})"
+                )
+            if len(found) > 1:
+                raise ValueError(
+                    f"check_by_hand: label {key!r} names {len(found)} nodes of the graph; "
+                    "give them distinct labels or use the Value itself as the key"
+                )
+            node = found[0]
+        else:
+            raise TypeError(
+                "check_by_hand: claimed keys must be Values or labels (str), got "
+                f"{type(key).__name__} {reprlib.repr(key)}"
+            )
+        if isinstance(number, bool) or not isinstance(number, numbers.Real):
+            raise TypeError(
+                f"check_by_hand: the claimed gradient for {key!r} must be a real number, got "
+                f"{type(number).__name__} {reprlib.repr(number)}"
+            )
+        if node in out:
+            raise ValueError(f"check_by_hand: node {node_name(node)!r} is claimed twice")
+        out[node] = float(number)
+    return out
+
+
+def check_by_hand(
+    root: Value, claimed: Mapping[Value | str, float], *, rtol: float = 1e-6, atol: float = 1e-9
+) -> HandCheck:
+    """Check hand-computed gradients ∂root/∂node and find the first wrong step.
+
+    Nodes are visited in backward-pass order (reverse topological order, root first). For
+    each claimed node the *implied* gradient is Σ over its uses (consumer c, parent slot i;
+    a node used twice counts twice) of g(c) · c.local_grads[i], where g(c) is the claimed
+    ∂root/∂c if c was claimed, else the value implied for c by the same rule (the true
+    gradient where nothing above was claimed); the root's implied gradient is 1. A step is
+    wrong when the claim and the implied value differ (`math.isclose` with `rtol`, `atol`;
+    nan agrees only with nan). Numbers computed consistently from an earlier slip are right
+    steps: the slip is reported once, where it happened.
+
+    Args:
+        root: the output that was differentiated (for example the loss).
+        claimed: node → the person's ∂root/∂node; a node is a Value of the graph or its
+            label (which must name exactly one node).
+        rtol, atol: tolerances for comparing a claim with its implied value.
+
+    Returns:
+        A `HandCheck` with `.ok`, `.first_wrong`, `.claimed`, `.expected`, `.correct`,
+        `.steps`, `.table()` and a `str()` that writes the wrong step out as a sum of terms.
+
+    Raises:
+        KeyError: a label that names no node. ValueError: a label that names several nodes,
+        or a Value not in the graph. TypeError: a key or number of the wrong type.
+
+    >>> from autograd_lite import Value
+    >>> x = Value(3.0, label="x")
+    >>> y = x * x
+    >>> y.label = "y"
+    >>> check_by_hand(y, {"y": 1.0, "x": 3.0}).first_wrong is x  # forgot the second use of x
+    True
+    """
+    if not isinstance(root, Value):
+        raise TypeError(
+            f"check_by_hand() needs a Value as root, got {type(root).__name__} {reprlib.repr(root)}"
+        )
+    if not isinstance(claimed, Mapping):
+        raise TypeError(
+            "check_by_hand() needs a mapping node -> gradient as claimed, got "
+            f"{type(claimed).__name__} {reprlib.repr(claimed)}"
+        )
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0:
+            raise ValueError(f"check_by_hand() {name} must be a number >= 0, got {tol!r}")
+    claims = _resolve(root, claimed)
+    true = grad_table(root)
+    implied_acc: dict[Value, float] = {}
+    terms: dict[Value, list[Term]] = {v: [] for v in claims}
+    steps: list[Step] = []
+    for v in reversed(topological_order(root)):
+        implied = 1.0 if v is root else implied_acc.get(v, 0.0)
+        claim = claims.get(v)
+        used = implied if claim is None else claim
+        if claim is not None:
+            steps.append(
+                Step(
+                    v,
+                    node_name(v),
+                    claim,
+                    implied,
+                    true.get(v, 0.0),
+                    tuple(terms[v]),
+                    _agree(claim, implied, float(rtol), float(atol)),
+                )
+            )
+        # Pass this node's number (the person's if claimed) on to its parents, slot by slot.
+        for i, (p, lg) in enumerate(zip(v.parents, v.local_grads)):
+            implied_acc[p] = implied_acc.get(p, 0.0) + used * lg
+            if p in terms:
+                terms[p].append(Term(v, i, used, claim is not None, lg))
+    return HandCheck(root, tuple(steps), node_name(root))
