@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeAlias
 
-from .rules import RULES, FloatMath
+from .modes import ANOMALY, NO_GRAD, detect_anomaly, is_grad_enabled, mode, no_grad
+from .rules import RULES, ZERO, FloatMath, StrongZero
 
 __all__ = [
     "Constant",
@@ -31,11 +32,6 @@ Operand: TypeAlias = "Value | int | float"
 
 _ACCEPTED = "int, float, bool or a NumPy real scalar"
 
-# Module state switched by the context managers below; read by every op.
-_grad_enabled = True
-_anomaly = False
-_fast = True  # _grad_enabled and not _anomaly: nodes are made without any check
-
 
 def _describe(x: object) -> str:
     return f"{type(x).__name__} {reprlib.repr(x)}"
@@ -51,8 +47,10 @@ def _to_float(x: object) -> float | None:
         except OverflowError:  # beyond the float range: ±inf, as IEEE-754 rounding gives
             return math.inf if x > 0 else -math.inf
     if isinstance(x, numbers.Real):  # NumPy integer and floating scalars, Fraction
+        if getattr(getattr(x, "dtype", None), "kind", "") in ("m", "M"):
+            return None  # NumPy timedelta64 registers as an integer, but is no number
         return float(x)
-    dtype = getattr(x, "dtype", None)  # NumPy bool_ and 0-d arrays
+    dtype = getattr(x, "dtype", None)  # NumPy bool_ and 0-d arrays; not datetime64/timedelta64
     if getattr(dtype, "kind", "") in ("b", "i", "u", "f") and getattr(x, "shape", None) == ():
         return float(x)  # type: ignore[arg-type]
     return None
@@ -176,9 +174,13 @@ class Value:
     def local_grads(self) -> tuple[float, ...]:
         """∂self/∂parent for each parent, recorded when the node was made."""
         a, b = self._a, self._b
+        lgs: tuple[float, ...]
         if b is None:
-            return () if a is None else (self._da,)
-        return self._da if b is _MANY else (self._da, self._db)
+            lgs = () if a is None else (self._da,)
+        else:
+            lgs = self._da if b is _MANY else (self._da, self._db)
+        # a selection's exact zero (rules.ZERO) is shown as the plain float it equals
+        return tuple(0.0 if type(g) is StrongZero else g for g in lgs)
 
     # -- comparisons read .data; == and hash stay identity-based so nodes can key dicts --
 
@@ -208,6 +210,14 @@ class Value:
         return self.abs()
 
     def __float__(self) -> float:
+        return self.data
+
+    def __bool__(self) -> bool:
+        """`bool(v.data)`, as for PyTorch's 0-d tensors: `Value(0.0)` is false."""
+        return bool(self.data)
+
+    def item(self) -> float:
+        """The number held, `self.data` (as PyTorch's `Tensor.item()`)."""
         return self.data
 
     def __repr__(self) -> str:
@@ -243,9 +253,9 @@ class Value:
     def relu(self) -> Value:
         """max(x, 0); convention relu'(0) = 0."""
         x = self.data  # hot path, same as RULES["relu"]
-        if x > 0:
-            return _unary(x, self, 1.0, "relu")
-        return _unary(0.0 if x <= 0 else x, self, 0.0, "relu")  # nan passes through
+        if x <= 0:
+            return _unary(0.0, self, ZERO, "relu")  # an exact zero: the branch not taken
+        return _unary(x, self, 1.0, "relu")  # nan passes through with derivative 1
 
     def leaky_relu(self, alpha: float = 0.01) -> Value:
         """x for x > 0, else alpha·x; the slope at 0 is alpha. alpha is a constant input."""
@@ -260,8 +270,25 @@ class Value:
         return _apply("abs", (self,))
 
     def step(self) -> Value:
-        """1 for x > 0, else 0 (so step(0) = 0); derivative 0 everywhere."""
+        """1 for x > 0, else 0 (so step(0) = 0); derivative an exact 0 everywhere."""
         return _apply("step", (self,))
+
+    def sign(self) -> Value:
+        """1 for x > 0, -1 for x < 0, 0 at 0 (and for nan, as PyTorch); derivative an exact 0."""
+        return _apply("sign", (self,))
+
+    def clamp(self, min: Operand | None = None, max: Operand | None = None) -> Value:
+        """x limited to [min, max] (a bound of None is no limit): min(max(x, min), max).
+
+        PyTorch's convention: the gradient passes where min ≤ x ≤ max, the bounds themselves
+        included, and is an exact 0 outside; a bound that is a Value gets the gradient where
+        it is the output. With min > max the result is max, as in PyTorch.
+        """
+        if min is None and max is None:
+            raise ValueError("clamp() needs at least one of min and max; both are None")
+        lo = _constant(-math.inf) if min is None else _coerce(min, "clamp")
+        hi = _constant(math.inf) if max is None else _coerce(max, "clamp")
+        return _apply("clamp", (self, lo, hi))
 
     def hard_tanh(self) -> Value:
         """x clipped to [-1, 1]; derivative 1 on (-1, 1) and 0 elsewhere, also at ±1."""
@@ -319,10 +346,18 @@ def _constant(f: float) -> Constant:
 
 
 def _node(
-    data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...], op: str
+    data: float,
+    parents: tuple[Value, ...],
+    local_grads: tuple[float, ...],
+    op: str,
+    mode_bits: int | None = None,
 ) -> Value:
-    """Make an op's output node; under `no_grad()` it records no parents."""
-    n = len(parents) if _grad_enabled else 0
+    """Make an op's output node; under `no_grad()` it records no parents.
+
+    `mode_bits` is the mode the op read (each op reads it once); None reads it here.
+    """
+    bits = mode() if mode_bits is None else mode_bits
+    n = 0 if bits & NO_GRAD else len(parents)
     v: Value = _new(Value)
     v.data = data
     v.grad = 0.0
@@ -336,15 +371,16 @@ def _node(
         v._a, v._b, v._da, v._db = parents[0], parents[1], local_grads[0], local_grads[1]
     else:
         v._a, v._b, v._da, v._db = parents, _MANY, local_grads, None
-    if _anomaly:
-        _check_forward(v, op, parents, local_grads)
+    if bits & ANOMALY:
+        _check_forward(v, op, parents, local_grads if n else ())
     return v
 
 
 def _unary(data: float, a: Value, da: float, op: str) -> Value:
     """`_node` for one parent, specialised: the hot path of most ops."""
-    if not _fast:
-        return _node(data, (a,), (da,), op)
+    bits = mode()
+    if bits:
+        return _node(data, (a,), (da,), op, bits)
     v: Value = _new(Value)
     v.data = data
     v.grad = 0.0
@@ -359,8 +395,9 @@ def _unary(data: float, a: Value, da: float, op: str) -> Value:
 
 def _binary(data: float, a: Value, b: Value, da: float, db: float, op: str) -> Value:
     """`_node` for two parents, specialised: the hot path of + - * and friends."""
-    if not _fast:
-        return _node(data, (a, b), (da, db), op)
+    bits = mode()
+    if bits:
+        return _node(data, (a, b), (da, db), op, bits)
     v: Value = _new(Value)
     v.data = data
     v.grad = 0.0
@@ -378,9 +415,10 @@ def _apply(op: str, args: tuple[Value, ...]) -> Value:
     rule = RULES[op]
     xs = [a.data for a in args]
     z = rule.forward(*xs)
-    if not _grad_enabled:  # no graph: skip the partials
-        return _node(z, args, (), op)
-    return _node(z, args, tuple(rule.partials(FloatMath, z, *xs)), op)
+    bits = mode()
+    if bits & NO_GRAD:  # no graph: skip the partials
+        return _node(z, args, (), op, bits)
+    return _node(z, args, tuple(rule.partials(FloatMath, z, *xs)), op, bits)
 
 
 def apply(op: str, args: Sequence[Operand]) -> Value:
@@ -389,40 +427,6 @@ def apply(op: str, args: Sequence[Operand]) -> Value:
 
 
 # --------------------------------------------------------------------------- modes
-
-
-def is_grad_enabled() -> bool:
-    """Whether new nodes record their parents (False inside `no_grad()`)."""
-    return _grad_enabled
-
-
-@contextmanager
-def no_grad() -> Iterator[None]:
-    """Nodes made inside record no parents: evaluation without a graph (also a decorator)."""
-    global _grad_enabled, _fast
-    previous, _grad_enabled, _fast = _grad_enabled, False, False
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
-        _fast = _grad_enabled and not _anomaly
-
-
-@contextmanager
-def detect_anomaly() -> Iterator[None]:
-    """Raise `FloatingPointError` at the first op whose value or gradient is nan or inf.
-
-    Checks forward values and local derivatives as nodes are made, and every gradient
-    contribution in `backward()`/`grad()`. Edges into constants are not checked (nobody asks
-    for their gradient: `x ** 2` at x < 0 is fine).
-    """
-    global _anomaly, _fast
-    previous, _anomaly, _fast = _anomaly, True, False
-    try:
-        yield
-    finally:
-        _anomaly = previous
-        _fast = _grad_enabled and not _anomaly
 
 
 def _inputs_text(parents: tuple[Value, ...]) -> str:
@@ -505,7 +509,7 @@ def grad_table(root: Value, seed: float = 1.0) -> dict[Value, float]:
     with _gc_paused():
         order = topological_order(root, leaves=False)
         table: dict[Value, float] = {root: seed}
-        if _anomaly:
+        if mode() & ANOMALY:
             return _grad_table_checked(order, table)
         nodes = reversed(order)
         if root._b is _MANY:
@@ -551,7 +555,30 @@ def _grad_table_checked(order: list[Value], table: dict[Value, float]) -> dict[V
 
 
 class ValueMath:
-    """The rule namespace on Values: partials evaluated with it build differentiable graphs."""
+    """The rule namespace on Values: partials evaluated with it build differentiable graphs.
+
+    Conditions are decided on the data now (a graph records the branch taken, as the forward
+    pass does), and `zero`, the derivative of a branch not taken, is the number 0: the grad
+    table adds no term for it, so it is an exact zero at every order.
+    """
+
+    zero = 0.0
+
+    @staticmethod
+    def where(cond: bool, a: Any, b: Any) -> Any:
+        return a if cond else b
+
+    @staticmethod
+    def eq(a: Operand, b: Operand) -> bool:
+        return _data_of(a) == _data_of(b)
+
+    @staticmethod
+    def max_data(xs: Sequence[Value]) -> float:
+        return max(x.data for x in xs)  # a constant: softmax does not change under a shift
+
+    @staticmethod
+    def fsum(xs: Sequence[Value]) -> Value:
+        return _apply("sum", tuple(xs)) if len(xs) > 1 else xs[0]
 
     @staticmethod
     def div(a: Operand, b: Operand) -> Value:
@@ -570,24 +597,28 @@ class ValueMath:
     sigmoid = staticmethod(Value.sigmoid)
     abs = staticmethod(Value.abs)
     step = staticmethod(Value.step)
+    sign = staticmethod(Value.sign)
 
-    @staticmethod
-    def sign(x: Value) -> Value:
-        return _apply("sign", (x,))
 
-    @staticmethod
-    def mul0(a: Operand, b: Operand) -> Value:
-        return apply("mul0", (a, b))
+def _data_of(x: Operand) -> float:
+    return x.data if isinstance(x, Value) else float(x)
 
 
 def _value_grad_table(root: Value) -> dict[Value, Value]:
-    """The grad table with entries that are Values, built from the same rules (create_graph)."""
+    """The grad table with entries that are Values, built from the same rules (create_graph).
+
+    Terms are added in the same order as `grad_table` adds floats. A node that no term reaches
+    (every route to it passes a zero derivative, like `step`'s) has no entry: its gradient is
+    an exact 0, and so are its parents' through it.
+    """
     one = _constant(1.0)
     table: dict[Value, Value] = {root: one}
     with _gc_paused():
         order = topological_order(root, leaves=False)
     for node in reversed(order):
-        g = table[node]
+        g = table.get(node)
+        if g is None:
+            continue  # nothing flows into this node
         rule = RULES.get(node.op)
         if rule is None:
             raise ValueError(
@@ -599,7 +630,7 @@ def _value_grad_table(root: Value) -> dict[Value, Value]:
             if isinstance(d, Value):
                 term = d if g is one else g * d
             elif d == 0:
-                continue  # a zero partial (step, sign) adds nothing
+                continue  # a zero partial (step, sign, a branch not taken) adds nothing
             else:
                 term = g if d == 1 else g * d
             prev = table.get(p)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 import operator
 from collections.abc import Iterable, Sequence
 
@@ -93,19 +94,44 @@ def logsumexp(values_: Iterable[Operand]) -> Value:
     return _apply("logsumexp", vs)
 
 
+def _shifted(vs: tuple[Value, ...]) -> list[Value]:
+    """[xᵢ - c] with c = max x as a constant.
+
+    softmax and log_softmax do not change when every input moves by the same amount, so the
+    shift costs no gradient; it keeps every exponent ≤ 0 and the differences exact, where
+    xᵢ - logsumexp(x) would round away log 2 next to logits like 1e16.
+    """
+    c = max(v.data for v in vs)
+    if c != c or math.isinf(c):  # nan or an infinite logit: nothing finite to shift by
+        c = 0.0
+    return [v - c for v in vs] if c else list(vs)
+
+
 def log_softmax(values_: Iterable[Operand]) -> list[Value]:
-    """[xᵢ - logsumexp(x)]: stable for any logits; every output depends on every input."""
+    """[xᵢ - logsumexp(x)]: stable for logits of any size; every output depends on every input.
+
+    Computed as (xᵢ - c) - log Σ exp(xⱼ - c) with c = max x, a constant.
+    """
     vs = values(values_, "log_softmax")
-    lse = logsumexp(vs)
-    return [x - lse for x in vs]
+    if not vs:
+        raise ValueError("log_softmax() of no values is undefined; pass at least one value")
+    shifted = _shifted(vs)
+    lse = _apply("logsumexp", tuple(shifted))
+    return [x - lse for x in shifted]
 
 
 def softmax(values_: Iterable[Operand]) -> list[Value]:
-    """[exp(xᵢ - logsumexp(x))]: the vector activation, stable for logits of any size.
+    """[exp(xᵢ) / Σ exp(xⱼ)]: the vector activation, stable for logits of any size.
 
-    Its Jacobian is ∂yᵢ/∂xₖ = yᵢ(δᵢₖ - yₖ).
+    Computed as e^(xᵢ - c) / Σ e^(xⱼ - c) with c = max x, a constant, so nothing overflows and
+    equal logits give equal shares exactly. Its Jacobian is ∂yᵢ/∂xₖ = yᵢ(δᵢₖ - yₖ).
     """
-    return [v.exp() for v in log_softmax(values_)]
+    vs = values(values_, "softmax")
+    if not vs:
+        raise ValueError("softmax() of no values is undefined; pass at least one value")
+    es = [x.exp() for x in _shifted(vs)]
+    total = _apply("sum", tuple(es)) if len(es) > 1 else es[0]
+    return [e / total for e in es]
 
 
 def jacobian(outputs: Sequence[Value], inputs: Sequence[Value]) -> list[list[float]]:

@@ -15,12 +15,59 @@ INF = math.inf
 NAN = math.nan
 
 
+class StrongZero(float):
+    """The exact zero of a selection: `0.0`, but its product with anything (inf, nan) is itself.
+
+    relu'(x ≤ 0), step', the unused side of max/min and every other derivative that is zero
+    because a branch was *not taken* is recorded as `ZERO`, so it contributes exactly 0 to the
+    grad table even when the upstream gradient is ±inf or nan, as PyTorch's select-based
+    backward passes do. An arithmetic zero (`y` in `x * y` at y = 0) stays a plain 0.0 and keeps
+    IEEE-754's 0 · inf = nan.
+    """
+
+    __slots__ = ()
+
+    def __mul__(self, other: object) -> StrongZero:
+        return self
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> StrongZero:
+        return self
+
+    def __repr__(self) -> str:
+        return "0.0"
+
+
+ZERO = StrongZero(0.0)
+
+
 def _is_odd_integer(y: float) -> bool:
     return math.isfinite(y) and y == math.floor(y) and math.fmod(y, 2.0) != 0.0
 
 
 class FloatMath:
-    """Scalar functions on floats that follow IEEE-754: they return inf/nan where `math` raises."""
+    """Scalar functions on floats that follow IEEE-754: they return inf/nan where `math` raises.
+
+    With `where`, `eq`, `zero`, `max_data` and `fsum` it is also the namespace in which the
+    rules' partials run on floats (see `Rule`).
+    """
+
+    zero = ZERO  # the derivative of a branch not taken
+
+    @staticmethod
+    def where(cond: bool, a: float, b: float) -> float:
+        return a if cond else b
+
+    @staticmethod
+    def eq(a: float, b: float) -> bool:
+        return a == b
+
+    @staticmethod
+    def max_data(xs: tuple[float, ...]) -> float:
+        return max(xs)
+
+    fsum = staticmethod(math.fsum)
 
     @staticmethod
     def div(a: float, b: float) -> float:
@@ -96,10 +143,6 @@ class FloatMath:
     def sign(x: float) -> float:
         return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
-    @staticmethod
-    def mul0(a: float, b: float) -> float:
-        return 0.0 if a == 0 else a * b
-
 
 F = FloatMath
 
@@ -125,27 +168,72 @@ def _dot_partials(m: Any, z: Any, *args: Any) -> tuple[Any, ...]:
     return (*args[n : 2 * n], *args[:n]) + ((1.0,) if len(args) % 2 else ())
 
 
+def _logsumexp_partials(m: Any, z: Any, *xs: Any) -> tuple[Any, ...]:
+    # ∂/∂xᵢ = softmax(x)ᵢ, computed from the shifted exponentials e^(xᵢ - c) with c = max x
+    # taken as a constant (softmax does not change under a shift): exp(xᵢ - z) would round
+    # xᵢ - z to 0 for logits like 1e16 and give 1 for every input.
+    c = m.max_data(xs)
+    es = [m.exp(x - c) for x in xs]
+    s = m.fsum(es)
+    return tuple(e / s for e in es)
+
+
+def _pow_partials(m: Any, z: Any, x: Any, y: Any) -> tuple[Any, Any]:
+    # x**0 is identically 1 and 0**y (y ≥ 0) identically 0 or 1: their derivatives are
+    # selected exact zeros, at every order; elsewhere y·x^(y-1) and x^y·ln x.
+    dx = m.where(m.eq(y, 0.0), m.zero, y * m.pow(x, y - 1.0))
+    dy = m.where(m.eq(x, 0.0) & (y >= 0.0), m.zero, z * m.log(x))
+    return dx, dy
+
+
 def _leaky_relu_partials(m: Any, z: Any, x: Any, alpha: Any) -> tuple[Any, Any]:
-    s = m.step(x)  # convention: the slope at x = 0 is alpha, as for relu'(0) = 0
-    return s + alpha * (1 - s), x * (1 - s)
+    # the slope at x = 0 (and at nan) is alpha; alpha only matters where x ≤ 0
+    return m.where(x > 0.0, 1.0, alpha), m.where(x > 0.0, m.zero, x)
+
+
+def _hard_tanh_partials(m: Any, z: Any, x: Any) -> tuple[Any]:
+    return (m.where(x <= -1.0, m.zero, m.where(x >= 1.0, m.zero, 1.0)),)
+
+
+def _clamp_partials(m: Any, z: Any, x: Any, lo: Any, hi: Any) -> tuple[Any, Any, Any]:
+    # PyTorch's convention: the gradient passes at the bounds themselves (lo ≤ x ≤ hi);
+    # a bound gets it only where it is the output.
+    inside = m.where(x >= lo, m.where(x <= hi, 1.0, m.zero), m.zero)
+    return inside, m.where(x < lo, 1.0, m.zero), m.where(x > hi, 1.0, m.zero)
+
+
+def _clamp(x: float, lo: float, hi: float) -> float:
+    y = lo if x < lo else x
+    return hi if y > hi else y  # min(max(x, lo), hi): hi wins when lo > hi, as in PyTorch
 
 
 def _max_partials(m: Any, z: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    s = m.sign(a - b)  # convention (PyTorch's): a tie splits the gradient evenly
-    return (1 + s) * 0.5, (1 - s) * 0.5
+    # PyTorch's convention: a tie splits the gradient evenly; the smaller side gets an exact
+    # zero; with a nan input both sides get the full gradient.
+    tie = m.eq(a, b)
+    return (
+        m.where(a < b, m.zero, m.where(tie, 0.5, 1.0)),
+        m.where(b < a, m.zero, m.where(tie, 0.5, 1.0)),
+    )
 
 
 def _min_partials(m: Any, z: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    s = m.sign(a - b)
-    return (1 - s) * 0.5, (1 + s) * 0.5
+    tie = m.eq(a, b)
+    return (
+        m.where(a > b, m.zero, m.where(tie, 0.5, 1.0)),
+        m.where(b > a, m.zero, m.where(tie, 0.5, 1.0)),
+    )
 
 
 @dataclass(frozen=True)
 class Rule:
     """A primitive: `forward(*floats) -> float` and `partials(m, z, *xs) -> (∂z/∂x, ...)`.
 
-    `partials` is written with `+ - * /` and the namespace `m` only, so it runs on floats
-    (`m` = `FloatMath`, giving the recorded `local_grads`) and on Values (`create_graph=True`).
+    `partials` is written with `+ - * /`, the comparisons `< <= > >=`, `&` between conditions
+    and the namespace `m` only (`m.where(cond, a, b)`, `m.eq`, `m.zero`, `m.exp`, ...), so the
+    same text runs on floats (`m` = `FloatMath`, giving the recorded `local_grads`), on Values
+    (`create_graph=True`) and on source code (the compiler). `m.zero` is the derivative of a
+    branch not taken: an exact zero whatever the upstream gradient (`StrongZero`).
     `z` is the output, passed so rules like exp and tanh can reuse it.
     """
 
@@ -159,7 +247,7 @@ RULES: dict[str, Rule] = {
     "+": Rule(float.__add__, lambda m, z, x, y: (1.0, 1.0), 2),
     "-": Rule(float.__sub__, lambda m, z, x, y: (1.0, -1.0), 2),
     "neg": Rule(float.__neg__, lambda m, z, x: (-1.0,), 1),
-    "*": Rule(float.__mul__, lambda m, z, x, y: (y, x), 2),
+    "*": Rule(float.__mul__, lambda m, z, x, y: (y, x), 2, "a product: 0 · inf = nan (IEEE-754)"),
     "/": Rule(
         F.div,
         lambda m, z, x, y: (m.div(1.0, y), -m.div(z, y)),
@@ -168,15 +256,12 @@ RULES: dict[str, Rule] = {
     ),
     "**": Rule(
         F.pow,
-        lambda m, z, x, y: (
-            m.mul0(y, m.pow(x, y - 1)),  # y·x^(y-1), and 0 for y = 0 even at x = 0
-            m.mul0(m.abs(m.sign(x)), z * m.log(x)),  # x^y·ln x, and 0 at x = 0
-        ),
+        _pow_partials,
         2,
-        "∂/∂x = y·x**(y-1), taken as 0 for y = 0 (also at x = 0); ∂/∂y = x**y·ln x, taken as 0 "
-        "at x = 0 and nan for x < 0, where the real power has no derivative in y (as in "
-        "PyTorch, except that PyTorch gives -inf at x = 0, y < 0); a negative base with a "
-        "non-integer exponent gives nan",
+        "∂/∂x = y·x**(y-1), an exact 0 for y = 0 (x**0 is constant, also at x = 0); "
+        "∂/∂y = x**y·ln x, an exact 0 at x = 0 with y ≥ 0, -inf at x = 0 with y < 0 and nan "
+        "for x < 0, where the real power has no derivative in y (all as in PyTorch); a "
+        "negative base with a non-integer exponent gives nan",
     ),
     "exp": Rule(F.exp, lambda m, z, x: (z,), 1, "exp(x) overflows to inf above about 709.78"),
     "log": Rule(F.log, lambda m, z, x: (m.div(1.0, x),), 1, "log(0) = -inf, log(x < 0) = nan"),
@@ -186,9 +271,9 @@ RULES: dict[str, Rule] = {
     "softplus": Rule(F.softplus, lambda m, z, x: (m.sigmoid(x),), 1),
     "relu": Rule(
         lambda x: 0.0 if x <= 0 else x,  # nan passes through, as in PyTorch
-        lambda m, z, x: (m.step(x),),
+        lambda m, z, x: (m.where(x <= 0.0, m.zero, 1.0),),
         1,
-        "relu'(0) = 0",
+        "relu'(x) = 0 for x ≤ 0, so relu'(0) = 0, an exact zero; relu'(nan) = 1 (PyTorch's)",
     ),
     "leaky_relu": Rule(
         lambda x, alpha: x if x > 0 else alpha * x,
@@ -196,14 +281,27 @@ RULES: dict[str, Rule] = {
         2,
         "the slope at 0 is alpha; the second input is alpha itself",
     ),
-    "abs": Rule(abs, lambda m, z, x: (m.sign(x),), 1, "abs'(0) = 0"),
-    "step": Rule(F.step, lambda m, z, x: (0.0,), 1, "step(x) = 1 if x > 0 else 0; step' = 0"),
-    "sign": Rule(F.sign, lambda m, z, x: (0.0,), 1, "sign(0) = 0; sign' = 0"),
+    "abs": Rule(
+        abs,
+        lambda m, z, x: (m.sign(x),),
+        1,
+        "abs'(0) = 0 as sign(0), a product as in PyTorch (sqrt(abs(x)) at 0 gives nan there)",
+    ),
+    "step": Rule(
+        F.step, lambda m, z, x: (m.zero,), 1, "step(x) = 1 if x > 0 else 0; step' = 0 (exact)"
+    ),
+    "sign": Rule(F.sign, lambda m, z, x: (m.zero,), 1, "sign(0) = sign(nan) = 0; sign' = 0"),
     "hard_tanh": Rule(
         lambda x: -1.0 if x < -1 else (1.0 if x > 1 else x),
-        lambda m, z, x: (m.step(x + 1.0) * m.step(1.0 - x),),
+        _hard_tanh_partials,
         1,
-        "hard_tanh' = 1 on (-1, 1), 0 elsewhere, also at ±1",
+        "hard_tanh' = 1 on (-1, 1), an exact 0 elsewhere, also at ±1",
+    ),
+    "clamp": Rule(
+        _clamp,
+        _clamp_partials,
+        3,
+        "inputs x, lo, hi; ∂/∂x = 1 for lo ≤ x ≤ hi (bounds included) else an exact 0",
     ),
     "sin": Rule(F.sin, lambda m, z, x: (m.cos(x),), 1),
     "cos": Rule(F.cos, lambda m, z, x: (-m.sin(x),), 1),
@@ -211,26 +309,20 @@ RULES: dict[str, Rule] = {
         lambda a, b: a if a > b or a != a else b,
         _max_partials,
         2,
-        "at a tie each input gets half the gradient",
+        "at a tie each input gets half the gradient; the smaller one an exact 0",
     ),
     "min": Rule(
         lambda a, b: a if a < b or a != a else b,
         _min_partials,
         2,
-        "at a tie each input gets half the gradient",
-    ),
-    "mul0": Rule(
-        F.mul0,
-        lambda m, z, a, b: (b, a),
-        2,
-        "a·b, but 0 wherever a = 0, even when b is inf or nan (a masked product)",
+        "at a tie each input gets half the gradient; the larger one an exact 0",
     ),
     "sum": Rule(lambda *xs: sum(xs, 0.0), lambda m, z, *xs: (1.0,) * len(xs), -1),
     "dot": Rule(_dot, _dot_partials, -1, "inputs are w₁..wₙ, x₁..xₙ and an optional bias"),
     "logsumexp": Rule(
         _logsumexp,
-        lambda m, z, *xs: tuple(m.exp(x - z) for x in xs),
+        _logsumexp_partials,
         -1,
-        "computed as max + log Σ exp(x - max), so it never overflows",
+        "computed as max + log Σ exp(x - max), so it never overflows; ∂/∂xᵢ = softmax(x)ᵢ",
     ),
 }

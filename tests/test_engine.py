@@ -376,9 +376,10 @@ def test_pow_conventions_for_non_positive_base() -> None:
     assert grad(x**0, [x]) == [0.0]
     (d2,) = grad(grad(x**1, [x], create_graph=True)[0], [x])
     assert d2 == 0.0  # d²x/dx² at 0, through 1·x**0
-    # At x = 0 with y < 0 the value is inf; the exponent derivative is taken as 0.
+    # At x = 0 with y < 0 the value is inf; the exponent derivative is inf·ln 0 = -inf,
+    # as in PyTorch.
     x, y = Value(0.0), Value(-1.0)
-    assert grad(x**y, [x, y]) == [-math.inf, 0.0]
+    assert grad(x**y, [x, y]) == [-math.inf, -math.inf]
 
 
 def test_detect_anomaly_names_the_op_and_its_inputs() -> None:
