@@ -269,6 +269,65 @@ def test_fit_progress_shows_loss_and_accuracy(capsys: pytest.CaptureFixture[str]
     assert "acc=100.0%" in err
 
 
+def _fake_notebook(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Pretend to run in a Jupyter kernel; returns display id → what the cell shows now."""
+    IPython = pytest.importorskip("IPython")
+    from IPython import display as ipd
+
+    class Kernel:
+        kernel = object()  # what a ZMQ kernel's shell has and a terminal's lacks
+
+    class Handle:
+        display_id = "progress-1"
+
+    shown: dict[str, Any] = {}
+
+    def display(obj: Any, *, raw: bool = False, display_id: Any = None) -> Handle:
+        assert raw and display_id is True  # raw text/plain, updatable in place
+        shown[Handle.display_id] = obj
+        return Handle()
+
+    def update_display(obj: Any, *, raw: bool = False, display_id: Any = None) -> None:
+        assert raw and display_id in shown  # only ever replaces the one output
+        shown[display_id] = obj
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Kernel())
+    monkeypatch.setattr(ipd, "display", display)
+    monkeypatch.setattr(ipd, "update_display", update_display)
+    return shown
+
+
+def test_fit_progress_in_a_notebook_leaves_one_plain_final_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shown = _fake_notebook(monkeypatch)
+    model = Linear(0.5)
+    fit(model, [[1.0], [-1.0]], [1, -1], loss=_mse, optimizer=Recorder([model.w]), epochs=50)
+    assert shown == {"progress-1": {"text/plain": "fit: epoch 50/50 · loss 0.25 · acc 100.0%"}}
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""  # no tqdm bar, no IProgress warning
+
+
+def test_fit_progress_in_a_notebook_shows_validation_and_stops_silently_when_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shown = _fake_notebook(monkeypatch)
+    model = Linear(0.5)
+    args: dict[str, Any] = {"loss": _mse, "optimizer": Recorder([model.w]), "epochs": 2}
+    fit(model, [[1.0]], [1], progress=False, **args)
+    assert shown == {}
+    fit(model, [[1.0]], [1], validation=([[2.0]], [3.0]), **args)
+    line = shown["progress-1"]["text/plain"]
+    # mean((0.5 − 1)²) = 0.25; validation (1 − 3)² = 4, a regression target: no accuracy.
+    assert line == "fit: epoch 2/2 · loss 0.25 · acc 100.0% · val_loss 4"
+
+
+def test_progress_detects_no_notebook_in_a_terminal() -> None:
+    from autograd_lite.progress import in_notebook
+
+    assert not in_notebook()
+
+
 # --------------------------------------------------------------------------- bad input
 
 
@@ -282,7 +341,7 @@ def test_fit_progress_shows_loss_and_accuracy(capsys: pytest.CaptureFixture[str]
         ({"epochs": -5}, ValueError, "epochs must be at least 1, got -5"),
         ({"epochs": 2.0}, TypeError, "epochs must be an int, got float"),
         ({"batch_size": 0}, ValueError, "batch_size must be at least 1"),
-        ({"l2": -1e-4}, ValueError, "l2 must be a non-negative number"),
+        ({"l2": -1e-4}, ValueError, "l2 must be a finite number >= 0"),
         ({"loss": "hinge"}, TypeError, "loss must be a callable"),
         ({"loss": lambda p, t: 0.5}, TypeError, "loss must return a Value, got float"),
         ({"optimizer": object()}, TypeError, r"optimizer needs step\(\) and zero_grad\(\)"),
@@ -339,15 +398,64 @@ def test_accuracy_cuts_probabilities_at_one_half_for_zero_one_labels() -> None:
     assert accuracy(Identity(), X, [0, 1, 1, 1], threshold=0.3) == 1.0
 
 
-def test_fit_cuts_logits_at_zero_for_a_logits_loss() -> None:
+def test_fit_cuts_at_one_half_only_for_a_probability_loss() -> None:
     def bce_with_logits(preds: list[Value], targets: list[float]) -> Value:
         return _mse(preds, targets)  # only the name matters here
 
+    def binary_cross_entropy(preds: list[Value], targets: list[float]) -> Value:
+        return _mse(preds, targets)
+
     model = Linear(1.0)
-    X = [[-1.0], [0.3], [0.7]]  # outputs −1, 0.3, 0.7: a 0.5 cut would miss the 0.3
+    X = [[-1.0], [0.3], [0.7]]  # outputs −1, 0.3, 0.7: a 0.5 cut misses the 0.3
     args: dict[str, Any] = {"optimizer": Recorder([model.w]), "epochs": 1, "progress": False}
     assert fit(model, X, [0, 1, 1], loss=bce_with_logits, **args).accuracy == [1.0]
-    assert fit(model, X, [0, 1, 1], loss=_mse, **args).accuracy == [2 / 3]
+    assert fit(model, X, [0, 1, 1], loss=_mse, **args).accuracy == [1.0]  # a score: sign
+    assert fit(model, X, [0, 1, 1], loss=binary_cross_entropy, **args).accuracy == [2 / 3]
+    assert fit(model, X, [0, 1, 1], loss=_mse, threshold=0.5, **args).accuracy == [2 / 3]
+    assert fit(model, X, [-1, 1, 1], loss=losses.hinge, **args).accuracy == [1.0]
+
+
+def test_accuracy_never_reads_the_cut_from_the_labels() -> None:
+    # A sigmoid output is a probability: 0.3 is class 0 whatever labels the data holds.
+    model = nn.MLP(1, [1], output_activation="sigmoid", seed=0)
+    model.layers[0].neurons[0].w[0].data = 0.0
+    model.layers[0].neurons[0].b.data = math.log(0.3 / 0.7)  # σ(b) = 0.3
+    X = [[1.0], [2.0]]
+    assert predict(model, X) == pytest.approx([0.3, 0.3])
+    assert accuracy(model, X, [1, 1]) == 0.0
+    assert accuracy(model, X, [0, 0]) == 1.0
+    assert accuracy(model, X, [-1, -1]) == 1.0  # below the cut: the labels' negative class
+    assert accuracy(model, X, [1, 1], threshold=0.25) == 1.0
+    # The same numbers from a linear model are scores: 0.3 > 0 is class 1.
+    scores = nn.MLP(1, [1], seed=0)
+    scores.layers[0].neurons[0].w[0].data = 0.0
+    scores.layers[0].neurons[0].b.data = 0.3
+    assert accuracy(scores, X, [1, 1]) == 1.0
+    assert accuracy(scores, X, [0, 0]) == 0.0
+    assert accuracy(scores, X, [1, 1], loss=losses.binary_cross_entropy) == 0.0  # probabilities
+
+
+@pytest.mark.parametrize(
+    ("make", "cut"),
+    [
+        (lambda: nn.Neuron(1, "sigmoid", seed=0), 0.5),
+        (lambda: nn.Layer(1, 1, "sigmoid", seed=0), 0.5),
+        (lambda: nn.MLP(1, [2, 1], activation="sigmoid", seed=0), 0.0),  # hidden only
+        (lambda: nn.MLP(1, [2, 1], output_activation="tanh", seed=0), 0.0),
+    ],
+)
+def test_accuracy_cut_follows_the_output_activation(make: Any, cut: float) -> None:
+    from autograd_lite.evaluation import output_cut
+
+    assert output_cut(make(), None, None) == cut
+    assert output_cut(make(), None, 0.7) == 0.7  # an explicit threshold wins
+
+
+def test_fit_and_accuracy_refuse_a_bad_threshold() -> None:
+    with pytest.raises(ValueError, match="threshold must be finite, got nan"):
+        accuracy(Identity(), [[0.1]], [1], threshold=math.nan)
+    with pytest.raises(TypeError, match="threshold must be a number"):
+        accuracy(Identity(), [[0.1]], [1], threshold="0.5")  # type: ignore[arg-type]
 
 
 def test_accuracy_uses_the_argmax_for_several_outputs() -> None:
