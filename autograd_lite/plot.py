@@ -11,7 +11,16 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .training import History, Label, Model, _target_class, _task, predict
+from .evaluation import (
+    Label,
+    Model,
+    _target_class,
+    check_threshold,
+    output_cut,
+    predict,
+    task_for,
+)
+from .training import History
 
 __all__ = ["plot_decision_boundary", "plot_history"]
 
@@ -149,7 +158,7 @@ def plot_decision_boundary(
     ys = _linspace(min(p[1] for p in X) - margin, max(p[1] for p in X) + margin, resolution)
     grid = [[gx, gy] for gy in ys for gx in xs]
     outputs = predict(model, grid)
-    task = _task(y, outputs[:1], None, threshold)
+    task = task_for(y, outputs[:1], output_cut(model, None, check_threshold(threshold)))
 
     points: dict[str, Any] = {"s": 22, "edgecolors": "k", "linewidths": 0.6}
     if task is None:
