@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from autograd_lite import nn
+from autograd_lite import Value, model_file, nn
 from autograd_lite.nn import MLP, Layer, Module, Neuron
 
 
@@ -94,7 +95,7 @@ def test_model_files_failed_write_keeps_old_file(
     def broken_fsync(fd: int) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(nn.os, "fsync", broken_fsync)
+    monkeypatch.setattr(os, "fsync", broken_fsync)
     with pytest.raises(OSError, match="disk full"):
         MLP(2, [3, 1], seed=1).save(path)
     assert path.read_bytes() == old
@@ -111,7 +112,7 @@ def test_model_files_failed_rename_keeps_old_file(
     def broken_replace(src: str, dst: str) -> None:
         raise OSError("rename failed")
 
-    monkeypatch.setattr(nn.os, "replace", broken_replace)
+    monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError, match="rename failed"):
         MLP(2, [3, 1], seed=1).save(path)
     assert path.read_bytes() == old
@@ -211,7 +212,7 @@ BAD_DOCUMENTS: list[tuple[str, object, str]] = [
     (
         "huge parameter count",
         _edit(lambda d: d["architecture"].update(nin=1000, nouts=[1000, 1000])),
-        "more than 1000000",
+        "more than the limit MAX_PARAMETERS = 1000000",
     ),
     (
         "too few weights",
@@ -294,6 +295,246 @@ def test_model_files_load_rejects_oversized_file(
 ) -> None:
     path = tmp_path / "big.json"
     MLP(2, [3, 1], seed=0).save(path)
-    monkeypatch.setattr(nn, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(model_file, "MAX_FILE_BYTES", 100)
     with pytest.raises(ValueError, match="larger than 100 bytes"):
         MLP.load(path)
+
+
+# --------------------------------------------------------------------------- one limit
+
+
+class Wide(Module):
+    """A module with any number of parameters (nn's own classes refuse too many at once)."""
+
+    def __init__(self, count: int) -> None:
+        self.ps = [nn.Parameter(0.5) for _ in range(count)]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [(f"p.{i}", p) for i, p in enumerate(self.ps)]
+
+    def _config(self) -> dict[str, Any]:
+        return {
+            "type": "MLP",
+            "nin": 1,
+            "nouts": [len(self.ps) // 2],
+            "activation": "relu",
+            "output_activation": "linear",
+        }
+
+
+def test_model_files_one_parameter_limit_for_build_save_and_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(model_file, "MAX_PARAMETERS", 13)
+    path = tmp_path / "m.json"
+    at_limit = MLP(2, [3, 1], seed=0)  # (2 + 1)·3 + (3 + 1)·1 = 13 parameters
+    at_limit.save(path)
+    assert MLP.load(path).state_dict() == at_limit.state_dict()  # whatever saves loads
+    with pytest.raises(
+        ValueError,
+        match=r"MLP\(2, \[4, 1\]\) has 17 parameters, more than "
+        r"the limit MAX_PARAMETERS = 13",
+    ):
+        MLP(2, [4, 1])
+    with pytest.raises(ValueError, match="cannot save: Wide has 14 parameters, more than"):
+        Wide(14).save(tmp_path / "w.json")
+    assert not (tmp_path / "w.json").exists()
+    doc = _document(at_limit)
+    doc["architecture"]["nouts"] = [4, 1]
+    (tmp_path / "big.json").write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ValueError, match="the architecture has 17 parameters, more than"):
+        Module.load(tmp_path / "big.json")
+
+
+def test_model_files_real_limit_is_named_in_construction_errors() -> None:
+    with pytest.raises(ValueError) as info:
+        MLP(10**6, [10**6])  # refused at once, before allocating a single weight
+    assert str(info.value) == (
+        "MLP(1000000, [1000000]) has 1000001000000 parameters, more than the limit "
+        "MAX_PARAMETERS = 1000000 (autograd_lite.model_file)"
+    )
+    with pytest.raises(ValueError, match=r"Layer\(1000, 1000\) has 1001000 parameters"):
+        Layer(1000, 1000)
+    with pytest.raises(ValueError, match=r"Neuron\(1000000\) has 1000001 parameters"):
+        Neuron(10**6)
+    assert nn.MAX_PARAMETERS == model_file.MAX_PARAMETERS == 1_000_000
+
+
+# --------------------------------------------------------------------------- hostile files
+
+
+def test_model_files_huge_integer_weight_is_not_a_valid_model_file(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    for literal in ("1" + "0" * 400, "-" + "9" * 25):
+        text = json.dumps(_mlp_doc()).replace("0.0", literal, 1)  # the first bias
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError, match="not a valid model file: bad JSON: an integer of"):
+            MLP.load(path)
+    # 20 digits is still a number: a whole-number weight loads as its float.
+    path.write_text(json.dumps(_mlp_doc()).replace("0.0", "1" + "0" * 19, 1), encoding="utf-8")
+    assert MLP.load(path).layers[0].neurons[0].b.data == 1e19
+
+
+def test_model_files_load_state_dict_refuses_huge_numbers_and_changes_nothing() -> None:
+    from fractions import Fraction
+
+    model = Neuron(2, seed=0)
+    before = model.state_dict()
+    for huge in (10**400, -(10**5000), Fraction(10**400, 3)):
+        state: dict[str, object] = {"w.0": 1.0, "w.1": 2.0, "b": huge}
+        with pytest.raises(ValueError, match=r"parameter 'b' must be finite, got .*too large"):
+            model.load_state_dict(state)
+        assert model.state_dict() == before
+    with pytest.raises(ValueError, match="int of about 5001 digits"):
+        model.load_state_dict({"w.0": 1.0, "w.1": 2.0, "b": 10**5000})
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("[" * 20 + "]" * 20, "20 objects and lists; a model file has at most 16"),
+        ('{"a": [' + "[]," * 100_000 + "[]]}", "100003 objects and lists"),
+        ('{"a": ' + "{" * 10 + "}" * 10 + "}", "nested deeper than 8 levels"),
+        ("]" * 1_000_000, "1000000 objects and lists"),
+    ],
+    ids=["deep", "many empty lists", "nested objects", "closers"],
+)
+def test_model_files_structure_is_bounded_before_parsing(
+    tmp_path: Path, text: str, match: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_parsing(*args: object, **kwargs: object) -> object:
+        raise AssertionError("json.loads ran on a file the structure check should refuse")
+
+    monkeypatch.setattr(json, "loads", no_parsing)
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=match) as info:
+        Module.load(path)
+    assert "not a valid model file: bad JSON" in str(info.value)
+
+
+def test_model_files_brackets_inside_strings_are_text(tmp_path: Path) -> None:
+    document = _mlp_doc()
+    document["parameters"]['x"[[[[{{{{{{{{{{{{{{{{{{{{'] = 1.0  # an escaped quote, too
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ValueError, match="has 13 parameters but the file has 14"):
+        MLP.load(path)
+
+
+# --------------------------------------------------------------------------- saving safely
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002, 0o027])
+def test_model_files_new_file_gets_the_umask_permissions(tmp_path: Path, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        MLP(2, [3, 1], seed=0).save(tmp_path / "m.json")
+        (tmp_path / "plain.txt").write_text("x")  # what open() makes
+    finally:
+        os.umask(old)
+    assert _mode(tmp_path / "m.json") == 0o666 & ~umask == _mode(tmp_path / "plain.txt")
+
+
+def test_model_files_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    MLP(2, [3, 1], seed=0).save(path)
+    path.chmod(0o600)  # the owner made it private: a new save must not widen it
+    MLP(2, [3, 1], seed=1).save(path)
+    assert _mode(path) == 0o600
+    assert MLP.load(path).state_dict() == MLP(2, [3, 1], seed=1).state_dict()
+
+
+def test_model_files_read_only_target_is_refused_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    MLP(2, [3, 1], seed=0).save(path)
+    old = path.read_bytes()
+    path.chmod(0o444)
+    with pytest.raises(PermissionError) as info:
+        MLP(2, [3, 1], seed=1).save(path)
+    assert info.value.filename == str(path)
+    assert str(info.value) == f"[Errno 13] Permission denied: {str(path)!r}"
+    assert path.read_bytes() == old
+    assert os.listdir(tmp_path) == ["m.json"]
+
+
+def test_model_files_errors_name_the_target_never_the_temporary_file(tmp_path: Path) -> None:
+    missing = tmp_path / "no_such_folder" / "m.json"
+    with pytest.raises(FileNotFoundError) as info:
+        MLP(2, [3, 1], seed=0).save(missing)
+    assert info.value.filename == str(missing) and ".tmp" not in str(info.value)
+    folder = tmp_path / "a_folder"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError) as dir_info:
+        MLP(2, [3, 1], seed=0).save(folder)
+    assert dir_info.value.filename == str(folder)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="exists and is not a regular file"):
+        MLP(2, [3, 1], seed=0).save(fifo)
+    assert sorted(os.listdir(tmp_path)) == ["a_folder", "pipe"]
+
+
+def test_model_files_failed_rename_names_the_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "m.json"
+
+    def refused(src: str, dst: str) -> None:
+        raise PermissionError(13, "Permission denied", src, None, dst)
+
+    monkeypatch.setattr(os, "replace", refused)
+    with pytest.raises(PermissionError) as info:
+        MLP(2, [3, 1], seed=0).save(path)
+    assert str(info.value) == f"[Errno 13] Permission denied: {str(path)!r}"
+    assert os.listdir(tmp_path) == []
+
+
+def test_model_files_interrupted_save_keeps_old_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "m.json"
+    MLP(2, [3, 1], seed=0).save(path)
+    old = path.read_bytes()
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        MLP(2, [3, 1], seed=1).save(path)
+    assert path.read_bytes() == old
+    assert os.listdir(tmp_path) == ["m.json"]
+
+
+def test_model_files_save_through_a_symlink_replaces_the_file_it_names(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    MLP(2, [3, 1], seed=0).save(real)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    MLP(2, [3, 1], seed=1).save(link)
+    assert link.is_symlink()
+    assert MLP.load(real).state_dict() == MLP(2, [3, 1], seed=1).state_dict()
+
+
+@pytest.mark.parametrize(
+    ("path", "error", "match"),
+    [
+        ("", ValueError, r"save\(\) argument 'path' is empty; pass a file name"),
+        (None, TypeError, r"save\(\) argument 'path' must be a file path .* got NoneType None"),
+        (3, TypeError, r"argument 'path' must be a file path .* got int 3"),
+        (["m.json"], TypeError, r"argument 'path' must be a file path .* got list"),
+        ("a\0b.json", ValueError, "argument 'path' contains a NUL character"),
+    ],
+)
+def test_model_files_save_and_load_refuse_non_paths(
+    path: object, error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        MLP(2, [3, 1], seed=0).save(path)  # type: ignore[arg-type]
+    with pytest.raises(error, match=match.replace(r"save\(\)", r"MLP\.load\(\)")):
+        MLP.load(path)  # type: ignore[arg-type]

@@ -300,3 +300,35 @@ def test_module_repr_names_the_architecture() -> None:
     )
     assert repr(Layer(2, 3, "tanh")) == "Layer(2, 3, activation='tanh')"
     assert repr(Neuron(4)) == "Neuron(4, activation='relu')"
+
+
+def test_module_bias_init_sets_every_bias_and_leaves_weights_alone() -> None:
+    model = MLP(2, [4, 3, 1], bias_init=0.1, seed=3)
+    biases = [n.b.data for layer in model.layers for n in layer.neurons]
+    assert biases == [0.1] * 8
+    plain = MLP(2, [4, 3, 1], seed=3)  # the same draws: bias_init changes no weight
+    weights = [w.data for layer in model.layers for n in layer.neurons for w in n.w]
+    assert weights == [w.data for layer in plain.layers for n in layer.neurons for w in n.w]
+    assert all(n.b.data == 0.0 for layer in plain.layers for n in layer.neurons)
+    assert [n.b.data for n in Layer(2, 3, bias_init=-2, seed=0).neurons] == [-2.0] * 3
+    assert Neuron(2, bias_init=0.25, seed=0).b.data == 0.25
+    assert type(Neuron(2, bias_init=1, seed=0).b.data) is float
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "match"),
+    [
+        ("0.1", TypeError, "bias_init must be a number .* got str '0.1'"),
+        (None, TypeError, "bias_init must be a number .* got NoneType"),
+        (True, TypeError, "bias_init must be a number .* got bool"),
+        (math.nan, ValueError, "bias_init must be finite, got nan"),
+        (-math.inf, ValueError, "bias_init must be finite, got -inf"),
+    ],
+)
+def test_module_bias_init_is_checked(value: object, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        Neuron(2, bias_init=value)  # type: ignore[arg-type]
+    with pytest.raises(error, match=match):
+        Layer(2, 2, bias_init=value)  # type: ignore[arg-type]
+    with pytest.raises(error, match=match):
+        MLP(2, [2, 1], bias_init=value)  # type: ignore[arg-type]

@@ -1,0 +1,437 @@
+"""Model files: the JSON that `Module.save` writes atomically and `Module.load` reads warily.
+
+A file holds the architecture and every weight as a float's shortest round-trip repr. One
+limit, `MAX_PARAMETERS`, holds for building, saving and loading, so whatever saves loads.
+Reading is only JSON parsing plus field checks; sizes are bounded before anything is built.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import itertools
+import json
+import math
+import numbers
+import os
+import re
+import reprlib
+import secrets
+import stat
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from .engine import Value
+    from .module import Module
+
+__all__ = ["FORMAT", "MAX_FILE_BYTES", "MAX_PARAMETERS", "VERSION", "load", "save"]
+
+# The tag and version written into every model file; `load` refuses anything else.
+FORMAT = "autograd_lite.model"
+VERSION = 1
+# The most parameters a model may have: checked when it is built, saved and loaded. A scalar
+# engine spends a few hundred bytes per parameter, so this is already a large model.
+MAX_PARAMETERS = 1_000_000
+# The largest file `load` reads. A file of MAX_PARAMETERS weights takes under 80 MB.
+MAX_FILE_BYTES = 128 * 1024 * 1024
+# A model file has 4 objects and lists (the file, architecture, parameters, nouts), nested 3
+# deep; `load` refuses more before parsing, so a crafted file cannot make millions of them.
+MAX_CONTAINERS = 16
+MAX_NESTING = 8
+# A model file's integers are layer sizes (and perhaps whole-number weights): 20 digits is
+# plenty, and a longer one would only overflow a float.
+MAX_INT_DIGITS = 20
+
+M = TypeVar("M", bound="Module")
+
+
+def check_parameter_count(count: int, what: str) -> None:
+    """Refuse `count` parameters above `MAX_PARAMETERS`, naming `what` has them."""
+    if count > MAX_PARAMETERS:
+        raise ValueError(
+            f"{what} has {count} parameters, more than the limit MAX_PARAMETERS = "
+            f"{MAX_PARAMETERS} (autograd_lite.model_file)"
+        )
+
+
+def names_text(names: Iterable[str]) -> str:
+    """Up to five names, quoted, then how many more."""
+    listed = sorted(names)
+    shown = ", ".join(repr(n) for n in listed[:5])
+    return shown + (f" and {len(listed) - 5} more" if len(listed) > 5 else "")
+
+
+def _describe(value: object) -> str:
+    """`value` for an error message, short even for a number of a million digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"int of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    return f"{type(value).__name__} {reprlib.repr(value)}"
+
+
+def check_weight(name: str, value: object) -> float:
+    """`value` as a float when it is a finite real number (not a bool), else a clear error."""
+    if type(value) is float and math.isfinite(value):
+        return value  # the common case, without the slower checks below
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"parameter {name!r} must be a real number, got {_describe(value)}")
+    try:
+        f = float(value)
+    except OverflowError:  # an int or Fraction beyond the float range
+        raise ValueError(
+            f"parameter {name!r} must be finite, got {_describe(value)}, too large for a float"
+        ) from None
+    if not math.isfinite(f):
+        raise ValueError(f"parameter {name!r} must be finite, got {f!r}")
+    return f
+
+
+def checked_state(
+    named: Sequence[tuple[str, Value]], state: Mapping[str, object], owner: str
+) -> list[float]:
+    """The new value of every parameter in `named`, in order, after checking all of `state`.
+
+    Raises `ValueError` for missing or unexpected names and non-finite values, `TypeError`
+    for values that are not real numbers; nothing is assigned here.
+    """
+    if not isinstance(state, Mapping):
+        raise TypeError(f"load_state_dict needs a mapping name → float, got {type(state).__name__}")
+    expected = {name for name, _ in named}
+    missing = expected.difference(state)
+    unexpected = set(state).difference(expected)
+    if missing or unexpected:
+        parts = []
+        if missing:
+            parts.append(f"missing {names_text(missing)}")
+        if unexpected:
+            parts.append(f"unexpected {names_text(map(str, unexpected))}")
+        raise ValueError(
+            f"state does not match this {owner} ({len(named)} parameters, "
+            f"state has {len(state)}): " + "; ".join(parts)
+        )
+    return [check_weight(name, state[name]) for name, _ in named]
+
+
+# ----------------------------------------------------------------------------- paths
+
+
+def file_path(path: object, who: str) -> str:
+    """`path` as a str, or a clear error naming the argument for anything that is not one."""
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"{who} argument 'path' must be a file path (a str or pathlib.Path such as "
+            f"'model.json'), got {type(path).__name__} {reprlib.repr(path)}"
+        )
+    text = os.fspath(path)
+    text = os.fsdecode(text) if isinstance(text, bytes) else text
+    if not text:
+        raise ValueError(f"{who} argument 'path' is empty; pass a file name such as 'model.json'")
+    if "\0" in text:
+        raise ValueError(f"{who} argument 'path' contains a NUL character: {text!r}")
+    return text
+
+
+def _naming(exc: OSError, target: str) -> OSError:
+    """`exc` re-made to name `target` (never the temporary file), of the same subclass."""
+    if exc.errno is not None:
+        return OSError(exc.errno, exc.strerror or os.strerror(exc.errno), target)
+    return type(exc)(f"cannot write {target}: {exc}")
+
+
+# ----------------------------------------------------------------------------- saving
+
+
+def save(module: Module, path: object) -> None:
+    """Write `module`'s architecture and weights to `path` as JSON, atomically.
+
+    See `Module.save`, which calls this.
+    """
+    target = file_path(path, "save()")
+    state = module.state_dict()
+    check_parameter_count(len(state), f"cannot save: {type(module).__name__}")
+    for name, value in state.items():
+        if not math.isfinite(value):
+            raise ValueError(
+                f"cannot save: parameter {name!r} is {value!r}; "
+                "a model file holds finite numbers only"
+            )
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "architecture": module._config(),
+        "parameters": state,
+    }
+    data = (json.dumps(document, indent=1, allow_nan=False) + "\n").encode("utf-8")
+    if len(data) > MAX_FILE_BYTES:  # never write a file that `load` would refuse
+        raise ValueError(
+            f"cannot save: the file would have {len(data)} bytes, more than the limit "
+            f"MAX_FILE_BYTES = {MAX_FILE_BYTES}"
+        )
+    write_atomically(target, data)
+
+
+def _existing_mode(target: str) -> int | None:
+    """The permission bits of an existing `target` (None if there is none), after refusing a
+    target that `open(target, "w")` would refuse or that is not a plain file."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), target)
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError(f"cannot save to {target!r}: it exists and is not a regular file")
+    # os.access answers as open() would; a file with no write bit at all is read-only on
+    # purpose, which even an administrator's save should not silently undo.
+    if not os.access(target, os.W_OK) or not st.st_mode & 0o222:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), target)
+    return stat.S_IMODE(st.st_mode)
+
+
+def _temporary_file(folder: str, name: str, mode: int | None) -> tuple[int, str]:
+    """A new file beside the target: (descriptor, path). A new target's permissions are what
+    any new file gets (0666 less the umask); a replaced file keeps its own."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o666)
+        except FileExistsError:
+            continue
+        if mode is not None:
+            try:
+                os.chmod(tmp, mode)
+            except BaseException:
+                os.close(fd)
+                os.unlink(tmp)
+                raise
+        return fd, tmp
+    raise FileExistsError(errno.EEXIST, "no free temporary name", os.path.join(folder, name))
+
+
+def write_atomically(target: str, data: bytes) -> None:
+    """Replace `target` by a file holding `data` in one step: readers see old or new, never
+    half; on any failure (Ctrl-C included) the old file stays and the temporary one goes.
+
+    A symlink is followed (the file it points to is replaced). Errors name `target`.
+    """
+    real = os.path.realpath(target) if os.path.islink(target) else target
+    folder = os.path.dirname(os.path.abspath(real))
+    tmp: str | None = None
+    try:
+        mode = _existing_mode(real)
+        fd, tmp = _temporary_file(folder, os.path.basename(real), mode)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())  # the bytes are on disk before the rename makes them live
+        os.replace(tmp, real)
+        tmp = None
+        _sync_folder(folder)
+    except OSError as exc:
+        raise _naming(exc, target) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _sync_folder(folder: str) -> None:
+    """Make the rename itself durable where the system allows syncing a folder."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def load(cls: type[M], path: object) -> M:
+    """The model saved in `path` (see `Module.load`), checked to be a `cls`."""
+    where = file_path(path, f"{cls.__name__}.load()")
+    try:
+        model = _build(_read_json(where))
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"{where}: not a valid model file: {e}") from None
+    if not isinstance(model, cls):
+        raise ValueError(
+            f"{where} holds a {type(model).__name__}, not a {cls.__name__}; "
+            f"use {type(model).__name__}.load or Module.load"
+        )
+    return model
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"bad JSON: {name} is not a number a model file may hold")
+
+
+def _parse_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise ValueError(
+            f"bad JSON: an integer of {digits} digits (a model file's have at most "
+            f"{MAX_INT_DIGITS})"
+        )
+    return int(text)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"bad JSON: key {key!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
+# A JSON string: quotes around anything but quotes and backslashes, or escapes.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def _structure_problem(text: bytes) -> str | None:
+    """What makes `text` more nested or bracket-heavy than a model file, or None."""
+    opened = text.count(b"[") + text.count(b"{")
+    closed = text.count(b"]") + text.count(b"}")
+    if max(opened, closed) > MAX_CONTAINERS:
+        return (
+            f"bad JSON: {max(opened, closed)} objects and lists; a model file has at most "
+            f"{MAX_CONTAINERS}"
+        )
+    depth = 0
+    for bracket in _BRACKET.findall(text):  # at most 2·MAX_CONTAINERS of them
+        depth += 1 if bracket in (b"[", b"{") else -1
+        if depth > MAX_NESTING:
+            return f"bad JSON: nested deeper than {MAX_NESTING} levels"
+    return None
+
+
+def _check_structure(raw: bytes) -> None:
+    """Refuse JSON with more objects/lists or deeper nesting than a model file has, before
+    parsing: a few kilobytes of brackets would otherwise become millions of containers."""
+    problem = _structure_problem(raw)  # fast: a model file has no brackets in its strings
+    if problem is not None and b'"' in raw:
+        problem = _structure_problem(_STRING.sub(b'""', raw))  # brackets in strings are text
+    if problem is not None:
+        raise ValueError(problem)
+
+
+def _read_json(path: str) -> dict[str, Any]:
+    """The top-level object of the JSON file `path`, refusing oversized and odd files."""
+    with open(path, "rb") as f:
+        raw = f.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValueError(f"file is larger than {MAX_FILE_BYTES} bytes (MAX_FILE_BYTES)")
+    _check_structure(raw)
+    try:
+        document = json.loads(
+            raw.decode("utf-8"),
+            parse_constant=_reject_constant,  # NaN, Infinity, -Infinity
+            parse_int=_parse_int,
+            object_pairs_hook=_unique_keys,
+        )
+    except RecursionError:
+        raise ValueError("bad JSON: nested too deeply") from None
+    except ValueError as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        message = str(e)
+        raise ValueError(message if message.startswith("bad JSON") else f"bad JSON: {e}") from None
+    if not isinstance(document, dict):
+        raise ValueError(f"expected a JSON object at the top, got {type(document).__name__}")
+    return document
+
+
+def _field(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in obj:
+        raise ValueError(f"{where} has no {key!r}")
+    value = obj[key]
+    if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+        raise ValueError(
+            f"{where} {key!r} must be a {kind.__name__}, got {type(value).__name__} "
+            f"{reprlib.repr(value)}"
+        )
+    return value
+
+
+def _size_field(arch: Mapping[str, Any], key: str) -> int:
+    n: int = _field(arch, key, int, "architecture")
+    if not 1 <= n <= MAX_PARAMETERS:
+        raise ValueError(f"architecture {key!r} must be between 1 and {MAX_PARAMETERS}, got {n}")
+    return n
+
+
+def _activation_field(arch: Mapping[str, Any], key: str) -> str:
+    from .nn import ACTIVATIONS
+
+    name: str = _field(arch, key, str, "architecture")
+    if name not in ACTIVATIONS:
+        valid = ", ".join(repr(a) for a in ACTIVATIONS)
+        raise ValueError(f"architecture {key!r}: unknown activation {name!r}; valid: {valid}")
+    return name
+
+
+_ARCH_KEYS = {
+    "Neuron": {"type", "nin", "activation"},
+    "Layer": {"type", "nin", "nout", "activation"},
+    "MLP": {"type", "nin", "nouts", "activation", "output_activation"},
+}
+
+
+def _build(document: Mapping[str, Any]) -> Module:
+    """The model a parsed model file describes, with its weights, after checking every field."""
+    from .nn import MLP, Layer, Neuron  # nn imports this module: resolved at call time
+
+    extra = set(document).difference({"format", "version", "architecture", "parameters"})
+    if extra:
+        raise ValueError(f"unexpected top-level keys {names_text(extra)}")
+    if document.get("format") != FORMAT:
+        raise ValueError(f"'format' must be {FORMAT!r}, got {reprlib.repr(document.get('format'))}")
+    version = _field(document, "version", int, "the file")
+    if version != VERSION:
+        raise ValueError(f"unsupported version {version} (this library reads version {VERSION})")
+    arch = _field(document, "architecture", dict, "the file")
+    weights = _field(document, "parameters", dict, "the file")
+
+    kind = _field(arch, "type", str, "architecture")
+    if kind not in _ARCH_KEYS:
+        raise ValueError(f"unknown model type {kind!r}; valid: {', '.join(_ARCH_KEYS)}")
+    keys = set(arch)
+    if keys != _ARCH_KEYS[kind]:
+        wrong = names_text(keys ^ _ARCH_KEYS[kind])
+        raise ValueError(f"architecture of a {kind} has missing or unexpected keys: {wrong}")
+
+    # Count the weights before building anything, so a hostile size allocates nothing.
+    nin = _size_field(arch, "nin")
+    model: Module
+    if kind == "Neuron":
+        activation = _activation_field(arch, "activation")
+        _check_count(nin + 1, weights)
+        model = Neuron(nin, activation, seed=0)
+    elif kind == "Layer":
+        nout = _size_field(arch, "nout")
+        activation = _activation_field(arch, "activation")
+        _check_count((nin + 1) * nout, weights)
+        model = Layer(nin, nout, activation, seed=0)
+    else:
+        nouts: list[Any] = _field(arch, "nouts", list, "architecture")
+        if not nouts or len(nouts) > MAX_PARAMETERS:
+            raise ValueError(f"architecture 'nouts' must hold 1 to {MAX_PARAMETERS} layer sizes")
+        sizes = [nin]
+        for i, n in enumerate(nouts):
+            sizes.append(_size_field({f"nouts[{i}]": n}, f"nouts[{i}]"))
+        activation = _activation_field(arch, "activation")
+        output_activation = _activation_field(arch, "output_activation")
+        _check_count(sum((a + 1) * b for a, b in itertools.pairwise(sizes)), weights)
+        model = MLP(nin, sizes[1:], activation, output_activation, seed=0)
+    model.load_state_dict(weights)
+    return model
+
+
+def _check_count(count: int, weights: Mapping[str, Any]) -> None:
+    check_parameter_count(count, "the architecture")
+    if len(weights) != count:
+        raise ValueError(f"the architecture has {count} parameters but the file has {len(weights)}")
