@@ -1,0 +1,11 @@
+"""Compile a graph into straight-line Python: `compile(root)` → a `Program` to replay.
+
+The program's code is printed by `program.source`: the forward pass and the grad table, one
+line per node, written from the same rule table that drives the engine.
+"""
+
+from __future__ import annotations
+
+from .program import Program, compile
+
+__all__ = ["Program", "compile"]

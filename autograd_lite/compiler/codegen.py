@@ -1,0 +1,474 @@
+"""Write a graph as straight-line Python: the forward pass, then the grad table, one line per node.
+
+The forward line of a node applies its rule's forward to its parents' values; the backward line
+is Algorithm 6.2's sum, grad_table[u] = Σ grad_table[c] · ∂c/∂u over the consumers c of u, with
+the terms in the order `engine.grad_table` adds them, so every float comes out the same.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import math
+import operator
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..engine import Constant, Value, topological_order
+from ..rules import RULES, ZERO, FloatMath, StrongZero
+from .symbolic import _ADD, _ATOM, Expr, Operand, SymMath, _render, call, name, render, shared
+
+MAX_NODES = 200_000
+"""The largest graph `compile` accepts (op nodes): Python's own compiler needs about 20 µs and
+a few kB per generated line, so beyond this a program takes seconds and gigabytes to build."""
+
+_CHUNK = 64  # terms per line of a long sum (Python's compiler recurses once per `+`)
+_DOT_INLINE = 32  # a dot of more terms is written sum(map(mul, W, X), 0.0) with shared tuples
+
+# Forwards that are Python's own float operators are written as operators.
+_OPERATORS: dict[Any, str] = {
+    float.__add__: "+",
+    float.__sub__: "-",
+    float.__mul__: "*",
+    float.__truediv__: "/",
+}
+_OP_NAMES = {"**": "pow", "/": "div", "+": "add", "-": "sub", "*": "mul"}
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The code of one graph and what it needs to run."""
+
+    source: str  # def program(data) -> (output, gradients of `wrt`)
+    forward_source: str  # def forward(data) -> output
+    namespace: dict[str, object]  # the globals both functions read
+    inputs: tuple[Value, ...]  # the leaves read from `data`, in order
+    wrt: tuple[Value, ...]  # the inputs whose gradients `program` returns, in order
+    nodes: int  # op nodes of the graph
+
+
+class _Names:
+    """Unique, valid Python identifiers for nodes, temporaries and globals."""
+
+    def __init__(self, reserved: Iterable[str]) -> None:
+        self.used: set[str] = set(reserved)
+        self.namespace: dict[str, object] = {}
+        self._counter = 0
+
+    def free(self, text: str) -> bool:
+        return text not in self.used and not keyword.iskeyword(text)
+
+    def take(self, base: str, *, with_grad: bool = False) -> str:
+        """`base` (or `base_2`, `base_3`, ...) made unique; with `with_grad` also `g_` + it."""
+        candidate, k = base, 1
+        while not self.free(candidate) or (with_grad and not self.free("g_" + candidate)):
+            k += 1
+            candidate = f"{base}_{k}"
+        self.used.add(candidate)
+        if with_grad:
+            self.used.add("g_" + candidate)
+        return candidate
+
+    def fresh(self, prefix: str) -> str:
+        """`prefix1`, `prefix2`, ...: the next unused numbered name."""
+        while True:
+            self._counter += 1
+            candidate = f"{prefix}{self._counter}"
+            if self.free(candidate) and self.free("g_" + candidate):
+                return self.take(candidate)
+
+    def bind(self, preferred: str, obj: object) -> str:
+        """The global name under which the program sees `obj`."""
+        if self.namespace.get(preferred, self) is obj:
+            return preferred
+        if preferred in self.used and preferred not in self.namespace:
+            self.used.discard(preferred)  # reserved for exactly this
+        bound = self.take(preferred)
+        self.namespace[bound] = obj
+        return bound
+
+
+def _identifier(label: str) -> str:
+    """`label` as a Python identifier ("" when nothing usable is left)."""
+    text = unicodedata.normalize("NFKC", label)  # Python compares identifiers after NFKC
+    text = re.sub(r"\W", "_", text).strip("_")
+    if not text:
+        return ""
+    if not text.isidentifier():
+        text = "v_" + text
+    return text if text.isidentifier() else ""
+
+
+def _op_name(op: str) -> str:
+    text = _OP_NAMES.get(op) or _identifier(op)
+    return text or "op"
+
+
+def _reserved() -> set[str]:
+    """Names the program's globals may take: never used for a node."""
+    names = {"data", "sum", "mul", "ZERO", "inf", "nan", *dir(builtins)}
+    names.update(_op_name(op) for op in RULES)
+    names.update(a for a in dir(FloatMath) if not a.startswith("_"))
+    return names
+
+
+def _parents(node: Value) -> tuple[Value, ...]:
+    return node.parents
+
+
+def _times(g: Operand, d: Operand, hoisted: dict[int, str]) -> Operand:
+    """The term g · d of a sum in the grad table, simplified only where the float is the same.
+
+    `g · (a if c else b)` is `(g · a if c else g · b)`; g · ZERO is ZERO for every g (the
+    strong zero); g · 1.0 is g (also for ZERO); 1.0 · d is d.
+    """
+    if isinstance(d, Expr) and d.kind == "where" and id(d) not in hoisted:
+        cond, a, b = d.parts
+        ta, tb = _times(g, a, hoisted), _times(g, b, hoisted)
+        if not isinstance(ta, Expr) and not isinstance(tb, Expr) and ta is tb:
+            return ta
+        return Expr("where", cond, ta, tb)
+    if isinstance(d, StrongZero):
+        return d
+    if not isinstance(g, Expr) and not isinstance(d, Expr):
+        return g * d
+    if type(d) in (float, int) and d == 1:
+        return g
+    if type(g) is float and g == 1.0:
+        return d
+    return Expr("*", g, d)
+
+
+Fragment = Any  # a str of code, or an int: a tuple of the `_Tuples` registry
+Line = list[Fragment]
+
+
+class _Tuples:
+    """Tuples of variables the forward pass uses, counted: one used twice is built once.
+
+    A wide layer's weights feed every sample and a sample's activations every neuron, so its
+    dot nodes `sum(map(mul, W, X), 0.0)` read tuples built once.
+    """
+
+    def __init__(self) -> None:
+        self.index: dict[tuple[str, ...], int] = {}
+        self.items: list[tuple[str, ...]] = []
+        self.count: list[int] = []
+
+    def ref(self, items: tuple[str, ...]) -> int:
+        k = self.index.get(items)
+        if k is None:
+            k = self.index[items] = len(self.items)
+            self.items.append(items)
+            self.count.append(0)
+        self.count[k] += 1
+        return k
+
+    def assemble(self, lines: list[Line], names: dict[int, str]) -> list[str]:
+        """The lines as text; a shared tuple is assigned just before its first use."""
+        out: list[str] = []
+        defined: set[int] = set()
+        for line in lines:
+            parts = []
+            for f in line:
+                if type(f) is not int:
+                    parts.append(f)
+                    continue
+                if self.count[f] < 2:
+                    parts.append(_tuple_text(self.items[f]))
+                    continue
+                if f not in defined:
+                    defined.add(f)
+                    out.append(f"    {names[f]} = {_tuple_text(self.items[f])}")
+                parts.append(names[f])
+            out.append("".join(parts))
+        return out
+
+
+def _tuple_text(items: tuple[str, ...]) -> str:
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+def _code(x: Operand, hoisted: dict[int, str], above: int) -> str:
+    """`x` as code, in parentheses when its precedence is not above `above`."""
+    text, prec = _render(x, hoisted)
+    return f"({text})" if prec <= above else text
+
+
+class _Writer:
+    """Builds the two functions' text for one graph."""
+
+    def __init__(self, root: Value, wrt: Sequence[Value] | None) -> None:
+        order = topological_order(root, leaves=False)  # the order grad_table walks
+        if not order:
+            raise ValueError(
+                f"compile() needs a graph, but the root {root!r} has no parents: it is a leaf, "
+                "or it was made under no_grad(), which records no graph; build the expression "
+                "outside no_grad() and compile its result"
+            )
+        if len(order) > MAX_NODES:
+            raise ValueError(
+                f"compile(): the graph has {len(order):,} op nodes, more than the limit of "
+                f"{MAX_NODES:,} (autograd_lite.compiler.codegen.MAX_NODES); Python's compiler "
+                "would take minutes on it: compile a smaller graph (e.g. one minibatch)"
+            )
+        self.parents: dict[Value, tuple[Value, ...]] = {}
+        leaves: dict[Value, None] = {}
+        for node in order:
+            if node.op not in RULES:
+                raise ValueError(
+                    f"compile() cannot write op {node.op!r}: it has no rule in "
+                    "autograd_lite.rules.RULES (only ops built from the table can be compiled)"
+                )
+            ps = self.parents[node] = node.parents
+            for p in ps:
+                if p._a is None:
+                    leaves.setdefault(p)
+        self.root, self.order = root, order
+        self.inputs = tuple(p for p in leaves if not isinstance(p, Constant))
+        self.wrt = self._check_wrt(wrt)
+        self.names = _Names(_reserved())
+        self.m = SymMath(self.names.bind)
+        self.tuples = _Tuples()
+        self.var: dict[Value, str] = {}  # node → its variable
+        self.val: dict[Value, Operand] = {}  # node → its value in a partial: Expr or number
+        self.atom: dict[Value, str] = {}  # node → its value as code
+        self._literals: dict[int, tuple[float, str]] = {}
+        self._name_nodes([*self.inputs, *order], leaves)
+
+    def _check_wrt(self, wrt: Sequence[Value] | None) -> tuple[Value, ...]:
+        if wrt is None:
+            return self.inputs
+        index = set(self.inputs)
+        chosen = set()
+        for i, w in enumerate(wrt):
+            if w not in index:
+                raise ValueError(
+                    f"compile(wrt=...): item {i}, {w!r}, is not an input of this graph (a leaf "
+                    "below the root that is not a constant); pass leaves of the graph"
+                )
+            chosen.add(w)
+        return tuple(p for p in self.inputs if p in chosen)
+
+    def _name_nodes(self, nodes: list[Value], leaves: dict[Value, None]) -> None:
+        labelled = [(n, _identifier(n.label)) for n in nodes]
+        for n, base in labelled:  # labels first: they keep their own names where possible
+            if base:
+                self.var[n] = self.names.take(base, with_grad=True)
+        for n, base in labelled:
+            if not base:
+                self.var[n] = self.names.fresh("v")
+                self.names.used.add("g_" + self.var[n])
+        for n in nodes:
+            self.val[n] = name(self.var[n])
+            self.atom[n] = self.var[n]
+        for p in leaves:
+            if isinstance(p, Constant):
+                self.val[p] = p.data
+                self.atom[p] = _code(p.data, {}, _ATOM - 1)
+
+    def forward_line(self, node: Value) -> Line:
+        rule = RULES[node.op]
+        ps = self.parents[node]
+        head = f"    {self.var[node]} = "
+        if node.op in ("sum", "dot"):
+            total = self.names.bind("sum", builtins.sum)
+            if node.op == "sum":  # RULES["sum"]: Python's sum from 0.0
+                return [
+                    head,
+                    f"{total}(",
+                    self.tuples.ref(tuple(map(self.atom.__getitem__, ps))),
+                    ", 0.0)",
+                ]
+            # RULES["dot"]: Σ wᵢxᵢ by Python's sum from 0.0, then + bias
+            n = len(ps) // 2
+            bias = f" + {self.atom[ps[-1]]}" if len(ps) % 2 else ""
+            if n <= _DOT_INLINE:
+                atoms = self.atom
+                products = ", ".join(f"{atoms[w]} * {atoms[x]}" for w, x in zip(ps, ps[n : 2 * n]))
+                return [head + f"{total}(({products}{',' if n == 1 else ''}), 0.0){bias}"]
+            mul = self.names.bind("mul", operator.mul)
+            ws = self.tuples.ref(tuple(map(self.atom.__getitem__, ps[:n])))
+            xs = self.tuples.ref(tuple(map(self.atom.__getitem__, ps[n : 2 * n])))
+            return [head, f"{total}(map({mul}, ", ws, ", ", xs, f"), 0.0){bias}"]
+        args = [self.val[p] for p in ps]
+        expr: Operand
+        symbol = _OPERATORS.get(rule.forward)
+        if rule.forward is float.__neg__:
+            expr = Expr("neg", args[0])
+        elif symbol is not None and symbol != "/":
+            expr = Expr(symbol, *args)
+        elif node.op == "/" and not isinstance(args[1], Expr) and args[1] != 0:
+            expr = Expr("/", *args)  # FloatMath.div differs from `/` only for a zero divisor
+        else:
+            expr = call(self.names.bind(_op_name(node.op), rule.forward), *args)
+        return [head + render(expr)]
+
+    def write(self) -> Generated:
+        forward = [self.forward_line(node) for node in self.order]
+        backward = self._backward()
+        out = self.var[self.root]
+        unpack = self._unpack()
+        grads = ", ".join("g_" + self.var[p] for p in self.wrt)
+        grads = f"({grads},)" if len(self.wrt) == 1 else f"({grads})"
+        for bound, obj in (("ZERO", ZERO), ("inf", math.inf), ("nan", math.nan)):
+            self.names.bind(bound, obj)
+        shared_names = {k: self.names.fresh("T") for k, c in enumerate(self.tuples.count) if c > 1}
+        source = "\n".join(
+            [
+                "def program(data):",
+                *unpack,
+                "    # forward pass (Algorithm 6.1): each node from its parents, parents first",
+                *self.tuples.assemble(forward + backward, shared_names),
+                f"    return {out}, {grads}",
+                "",
+            ]
+        )
+        # the comment line above the backward pass goes where the backward lines begin
+        source = source.replace(
+            _BACKWARD_MARK,
+            "    # backward pass (Algorithm 6.2): grad_table[u] = Σ grad_table[c]"
+            " · ∂c/∂u\n    # over the consumers c of u, summed from 0.0 in the engine's order",
+        )
+        forward_source = "\n".join(
+            [
+                "def forward(data):",
+                *unpack,
+                *self.tuples.assemble(forward, shared_names),
+                f"    return {out}",
+                "",
+            ]
+        )
+        return Generated(
+            source=source,
+            forward_source=forward_source,
+            namespace=dict(self.names.namespace),
+            inputs=self.inputs,
+            wrt=self.wrt,
+            nodes=len(self.order),
+        )
+
+    def _unpack(self) -> list[str]:
+        if not self.inputs:
+            return []
+        names = ", ".join(self.var[p] for p in self.inputs)
+        return [f"    {names}{',' if len(self.inputs) == 1 else ''} = data"]
+
+    def _backward(self) -> list[Line]:
+        wanted = set(self.wrt)
+        needs: dict[Value, bool] = {p: p in wanted for p in self.inputs}
+        for node in self.order:
+            needs[node] = any([needs.get(p, False) for p in self.parents[node]])
+        root = self.root
+        if not needs[root]:
+            return []
+        reverse = self.order[::-1]
+        # Who adds into whom, in the order grad_table adds: consumers in reverse topological
+        # order, each one's parent slots in order.
+        terms_of: dict[Value, list[tuple[Value, int]]] = {}
+        for c in reverse:
+            if needs[c]:
+                for i, p in enumerate(self.parents[c]):
+                    if needs.get(p, False):
+                        terms_of.setdefault(p, []).append((c, i))
+        ps = self.parents[root]
+        # grad_table stores the row of an n-ary root with distinct parents without the 0.0.
+        bare = len(ps) > 2 and len(set(ps)) == len(ps)
+        hoisted: dict[int, str] = {}
+        partials: dict[Value, tuple[Any, ...]] = {}
+        lines: list[Line] = [[_BACKWARD_MARK], [f"    g_{self.var[root]} = 1.0"]]
+        for c in reverse:
+            if not needs[c]:
+                continue
+            if c is not root:
+                lines += self._grad_lines(c, terms_of[c], partials, hoisted, bare)
+            ps = self.parents[c]
+            z = self.val[c]
+            d = tuple(RULES[c.op].partials(self.m, z, *[self.val[p] for p in ps]))
+            partials[c] = d
+            used = [d[i] for i, p in enumerate(ps) if needs.get(p, False)]
+            compound = [x for x in used if type(x) is Expr and x.kind != "name"]
+            for expr in shared(compound) if len(compound) > 1 else ():
+                t = self.names.fresh("t")
+                lines.append([f"    {t} = {render(expr, hoisted)}"])
+                hoisted[id(expr)] = t
+        for p in self.wrt:
+            lines += self._grad_lines(p, terms_of[p], partials, hoisted, bare)
+        return lines
+
+    def _grad_lines(
+        self,
+        node: Value,
+        contributions: list[tuple[Value, int]],
+        partials: dict[Value, tuple[Any, ...]],
+        hoisted: dict[int, str],
+        bare_root_row: bool,
+    ) -> list[Line]:
+        """grad_table[node] = 0.0 + Σ g_c · ∂c/∂node: one line, a few for long sums."""
+        target = "g_" + self.var[node]
+        root = self.root
+        bare = bare_root_row and contributions[0][0] is root
+        terms: list[tuple[str, Any, Any]] = []  # (kind, a, b)
+        for c, i in contributions:
+            d = partials[c][i]
+            if c is not root:
+                if type(d) is Expr and d.kind == "name":
+                    terms.append(("mul", "g_" + self.var[c], d.parts[0]))
+                    continue
+                if type(d) is float and d != 1.0:  # a constant's value: g * literal
+                    terms.append(("mul", "g_" + self.var[c], self._literal(d)))
+                    continue
+            g: Operand = 1.0 if c is root else name("g_" + self.var[c])
+            t = _times(g, d, hoisted)
+            if isinstance(t, StrongZero) and not bare:
+                continue  # a sum begun at 0.0 is never -0.0: adding an exact 0 changes nothing
+            if type(t) is Expr and t.kind == "name":
+                terms.append(("atom", t.parts[0], None))
+            elif type(t) is Expr and t.kind == "*" and all(map(_is_atom, t.parts)):
+                terms.append(("mul", _code(t.parts[0], {}, 0), _code(t.parts[1], {}, 0)))
+            else:
+                terms.append(("expr", t, None))
+        head = f"    {target} = "
+        lines: list[Line] = []
+        acc: str
+        if bare:  # the first term stands alone: no 0.0 before it
+            kind, a, b = terms[0]
+            lines.append([head + _term_text(kind, a, b, hoisted, 0)])
+            acc, terms = target, terms[1:]
+        else:
+            static: Operand = 0.0  # numbers at the start are added now (the same additions)
+            while terms and terms[0][0] == "expr" and not isinstance(terms[0][1], Expr):
+                static = static + terms[0][1]
+                terms = terms[1:]
+            acc = _code(static, {}, _ADD - 1 if terms else 0)
+            if not terms:
+                return [[head + acc]]
+        pending = [_term_text(kind, a, b, hoisted, _ADD) for kind, a, b in terms]
+        for start in range(0, len(pending), _CHUNK):
+            lines.append([head + " + ".join([acc, *pending[start : start + _CHUNK]])])
+            acc = target
+        return lines
+
+    def _literal(self, x: float) -> str:
+        found = self._literals.get(id(x))
+        if found is None:
+            found = self._literals[id(x)] = (x, _code(x, {}, 0))  # x kept: its id stays its
+        return found[1]
+
+
+def _term_text(kind: str, a: Any, b: Any, hoisted: dict[int, str], above: int) -> str:
+    if kind == "mul":
+        return f"{a} * {b}"
+    if kind == "atom":
+        return str(a)
+    return _code(a, hoisted, above)
+
+
+def _is_atom(x: Operand) -> bool:
+    return not isinstance(x, Expr) or x.kind == "name"
+
+
+_BACKWARD_MARK = "\x00backward\x00"

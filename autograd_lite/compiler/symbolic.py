@@ -1,0 +1,283 @@
+"""The rules' partials evaluated on source text: expressions that print as Python.
+
+`SymMath` is the third namespace the partials of `rules.RULES` run on (after `FloatMath` and
+`ValueMath`): where both sides are numbers it computes them as `FloatMath` would, so the code
+keeps only what depends on the data, and that code does the same float operations in order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from ..rules import FloatMath, StrongZero
+
+Operand = Any  # an Expr or a number
+
+# Precedence of Python's operators, low to high (the renderer adds parentheses from it):
+# comparisons bind more loosely than `|` and `&`, which bind more loosely than `+`.
+_WHERE, _CMP, _OR, _AND, _ADD, _MUL, _UNARY, _POW, _ATOM = 1, 2, 3, 4, 5, 6, 7, 8, 9
+_PRECEDENCE = {
+    "|": _OR,
+    "&": _AND,
+    "<": _CMP,
+    "<=": _CMP,
+    ">": _CMP,
+    ">=": _CMP,
+    "==": _CMP,
+    "!=": _CMP,
+    "+": _ADD,
+    "-": _ADD,
+    "*": _MUL,
+    "/": _MUL,
+    "**": _POW,
+}
+
+
+class Expr:
+    """A node of generated code: a name, an operator, a call, a tuple or a conditional.
+
+    Operators on an Expr build bigger ones, so a rule's partials run on it unchanged.
+    `bool(expr)` raises: a partial must select with `m.where`, not with Python's `if`.
+    """
+
+    __slots__ = ("kind", "parts")
+
+    def __init__(self, kind: str, *parts: Any) -> None:
+        self.kind = kind  # "name", an operator, "neg", "call", "tuple" or "where"
+        self.parts = parts
+
+    def __repr__(self) -> str:
+        return f"Expr({render(self)!r})"
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "a rule's partials branched on a value with Python's `if`/`and`/`or`; the compiler "
+            "follows both branches only through m.where(cond, a, b) (and `&` for 'and')"
+        )
+
+    __hash__ = object.__hash__
+
+    def __add__(self, o: Operand) -> Expr:
+        return Expr("+", self, o)
+
+    def __radd__(self, o: Operand) -> Expr:
+        return Expr("+", o, self)
+
+    def __sub__(self, o: Operand) -> Expr:
+        return Expr("-", self, o)
+
+    def __rsub__(self, o: Operand) -> Expr:
+        return Expr("-", o, self)
+
+    def __mul__(self, o: Operand) -> Expr:
+        return Expr("*", self, o)
+
+    def __rmul__(self, o: Operand) -> Expr:
+        return Expr("*", o, self)
+
+    def __truediv__(self, o: Operand) -> Expr:
+        return Expr("/", self, o)
+
+    def __rtruediv__(self, o: Operand) -> Expr:
+        return Expr("/", o, self)
+
+    def __pow__(self, o: Operand) -> Expr:
+        return Expr("**", self, o)
+
+    def __rpow__(self, o: Operand) -> Expr:
+        return Expr("**", o, self)
+
+    def __neg__(self) -> Expr:
+        return Expr("neg", self)
+
+    def __lt__(self, o: Operand) -> Expr:
+        return Expr("<", self, o)
+
+    def __le__(self, o: Operand) -> Expr:
+        return Expr("<=", self, o)
+
+    def __gt__(self, o: Operand) -> Expr:
+        return Expr(">", self, o)
+
+    def __ge__(self, o: Operand) -> Expr:
+        return Expr(">=", self, o)
+
+    def __eq__(self, o: object) -> Expr:  # type: ignore[override]
+        return Expr("==", self, o)
+
+    def __ne__(self, o: object) -> Expr:  # type: ignore[override]
+        return Expr("!=", self, o)
+
+    def __and__(self, o: Operand) -> Expr:
+        return Expr("&", self, o)
+
+    def __rand__(self, o: Operand) -> Expr:
+        return Expr("&", o, self)
+
+    def __or__(self, o: Operand) -> Expr:
+        return Expr("|", self, o)
+
+    def __ror__(self, o: Operand) -> Expr:
+        return Expr("|", o, self)
+
+
+def name(text: str) -> Expr:
+    """A variable of the generated code."""
+    return Expr("name", text)
+
+
+def call(function: str, *args: Operand) -> Expr:
+    """`function(args...)`, `function` being a name bound in the program's globals."""
+    return Expr("call", function, *args)
+
+
+def where(cond: Operand, a: Operand, b: Operand) -> Operand:
+    """`a if cond else b`; a condition known now selects now, as `FloatMath.where` does."""
+    if isinstance(cond, Expr):
+        return Expr("where", cond, a, b)
+    return a if cond else b
+
+
+def is_expr(x: object) -> bool:
+    return isinstance(x, Expr)
+
+
+def _has_expr(x: object) -> bool:
+    if isinstance(x, Expr):
+        return True
+    if isinstance(x, (tuple, list)):
+        return any(_has_expr(i) for i in x)
+    return False
+
+
+def _as_code(x: Operand) -> Operand:
+    """Sequences become tuple expressions (fsum and max_data take a sequence)."""
+    if isinstance(x, (tuple, list)):
+        return Expr("tuple", *(_as_code(i) for i in x))
+    return x
+
+
+class SymMath:
+    """The rule namespace on source text.
+
+    `m.where` becomes a conditional expression, `m.zero` stays the strong zero (named `ZERO`
+    in the code) and every other function of `FloatMath` becomes a call of that very function,
+    bound by name in the program's globals (`bind(name, function) -> name in the code`).
+    Calls whose arguments are all numbers are made now.
+    """
+
+    def __init__(self, bind: Callable[[str, object], str]) -> None:
+        self._bind = bind
+
+    where = staticmethod(where)
+
+    @staticmethod
+    def eq(a: Operand, b: Operand) -> Operand:
+        if isinstance(a, Expr) or isinstance(b, Expr):
+            return Expr("==", a, b)
+        return FloatMath.eq(a, b)
+
+    def __getattr__(self, attr: str) -> Any:
+        found = getattr(FloatMath, attr)  # AttributeError names what the rule asked for
+        if not callable(found):
+            return found  # zero: the strong zero itself
+
+        def function(*args: Operand) -> Operand:
+            if not _has_expr(args):
+                return found(*args)
+            return call(self._bind(attr, found), *(_as_code(a) for a in args))
+
+        return function
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def literal(x: object) -> tuple[str, int]:
+    """A number as code and its precedence; inf, nan and the strong zero are global names."""
+    if isinstance(x, StrongZero):
+        return "ZERO", _ATOM
+    if isinstance(x, bool):
+        return repr(x), _ATOM
+    if isinstance(x, int):
+        return repr(x), (_UNARY if x < 0 else _ATOM)
+    if isinstance(x, float):
+        if x != x:
+            return "nan", _ATOM
+        if math.isinf(x):
+            return ("inf", _ATOM) if x > 0 else ("-inf", _UNARY)
+        text = repr(float(x))
+        return text, (_UNARY if text.startswith("-") else _ATOM)
+    raise TypeError(f"the compiler cannot write {type(x).__name__} {x!r} as a number in code")
+
+
+def _wrap(x: Operand, names: dict[int, str], above: int) -> str:
+    """`x` as code, in parentheses when its precedence is not above `above`."""
+    text, prec = _render(x, names)
+    return f"({text})" if prec <= above else text
+
+
+def _render(x: Operand, names: dict[int, str]) -> tuple[str, int]:
+    if not isinstance(x, Expr):
+        return literal(x)
+    hoisted = names.get(id(x))
+    if hoisted is not None:
+        return hoisted, _ATOM
+    kind, parts = x.kind, x.parts
+    if kind == "name":
+        return parts[0], _ATOM
+    if kind == "call":
+        args = ", ".join(_render(a, names)[0] for a in parts[1:])
+        return f"{parts[0]}({args})", _ATOM
+    if kind == "tuple":
+        items = [_render(a, names)[0] for a in parts]
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")", _ATOM
+    if kind == "neg":
+        return "-" + _wrap(parts[0], names, _UNARY), _UNARY
+    if kind == "where":
+        cond, a, b = (_wrap(p, names, _WHERE) for p in parts)
+        return f"{a} if {cond} else {b}", _WHERE
+    prec = _PRECEDENCE[kind]
+    a, b = parts
+    if kind == "**":  # right-associative, and binds tighter than a unary minus on its left
+        return f"{_wrap(a, names, prec)} ** {_wrap(b, names, _UNARY - 1)}", prec
+    # Left-associative (float + and * are not associative: the right side keeps its
+    # parentheses); comparisons chain in Python, so they never nest unparenthesised.
+    left = _wrap(a, names, prec - 1 if prec != _CMP else prec)
+    return f"{left} {kind} {_wrap(b, names, prec)}", prec
+
+
+def render(x: Operand, names: dict[int, str] | None = None) -> str:
+    """`x` as a Python expression; `names` maps ids of hoisted Exprs to their variables."""
+    return _render(x, names or {})[0]
+
+
+# --------------------------------------------------------------------------- sharing
+
+
+def children(x: Expr) -> Iterator[Any]:
+    parts = x.parts[1:] if x.kind == "call" else x.parts
+    return iter(() if x.kind == "name" else parts)
+
+
+def shared(roots: Sequence[Operand]) -> list[Expr]:
+    """Compound Exprs used more than once by `roots` (the rule computed them once), in an order
+    where each comes after those it contains: they become temporaries in the code."""
+    count: dict[int, int] = {}
+    order: list[Expr] = []
+    stack: list[tuple[Any, bool]] = [(r, False) for r in reversed(roots)]
+    while stack:
+        x, done = stack.pop()
+        if not isinstance(x, Expr) or x.kind == "name":
+            continue
+        if done:
+            order.append(x)
+            continue
+        seen = count.get(id(x), 0)
+        count[id(x)] = seen + 1
+        if seen == 0:
+            stack.append((x, True))
+            stack.extend((c, False) for c in reversed(list(children(x))))
+    return [x for x in order if count[id(x)] > 1]
