@@ -96,6 +96,19 @@ def test_fit_xor_reaches_full_accuracy() -> None:
     assert history.loss[-1] < 0.5 * history.loss[0]
 
 
+def test_fit_xor_relu_recipe_with_positive_biases_solves_almost_every_seed() -> None:
+    # The notebooks' XOR recipe: small positive initial biases keep the ReLUs alive.
+    X, y = data.make_xor()
+    y = [2 * t - 1 for t in y]  # ±1 labels for the hinge loss
+    solved = []
+    for seed in range(20):
+        model = nn.MLP(2, [4, 1], bias_init=0.1, seed=seed)
+        opt = optim.Adam(model.parameters(), lr=0.1)
+        history = fit(model, X, y, loss=losses.hinge, optimizer=opt, epochs=100, progress=False)
+        solved.append(history.accuracy[-1] == 1.0)
+    assert sum(solved) >= 19, [seed for seed, ok in enumerate(solved) if not ok]
+
+
 def test_fit_history_has_one_entry_per_epoch() -> None:
     X, y = data.make_moons(20, noise=0.1, seed=0)
     Xv, yv = data.make_moons(10, noise=0.1, seed=1)
