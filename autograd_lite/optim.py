@@ -1,4 +1,4 @@
-"""Optimisers: `SGD` and `Adam` with PyTorch's update rules, acting on `.data` only.
+"""Optimisers: `SGD`, `Adam` and `AdamW` with PyTorch's update rules, acting on `.data` only.
 
 An update builds no graph nodes: it reads `.grad` and writes `.data` of plain floats.
 """
@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from .engine import Value
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
 
 
 def _real(value: object, name: str) -> float:
@@ -35,6 +35,15 @@ def _non_negative(value: object, name: str) -> float:
     if f < 0.0:
         raise ValueError(f"{name} must be >= 0, got {f!r}")
     return f
+
+
+def _ieee_div(a: float, b: float) -> float:
+    """a / b as IEEE-754 (and PyTorch) define it where Python raises: 0/0 is nan, a/0 is ±inf."""
+    if b != 0.0:
+        return a / b
+    if a == 0.0 or math.isnan(a):
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
 class Optimizer:
@@ -146,12 +155,17 @@ class Adam(Optimizer):
     which is w − lr·m̂/(√v̂ + ε) with the bias-corrected m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ),
     arranged as PyTorch does, so results agree with it up to rounding.
 
+    ε = 0 is allowed, as in PyTorch, and the division then follows IEEE-754 as PyTorch's does
+    instead of raising: a parameter whose gradients have all been 0 gets 0/0 = nan, and one
+    whose v underflowed to 0 gets an infinite step. Keep ε > 0 (the default 1e-8) to avoid both.
+
     Args:
         params: the parameters to update, e.g. `model.parameters()`.
         lr: learning rate, > 0.
         betas: (β₁, β₂), each in [0, 1).
         eps: ε >= 0, added to the denominator.
-        weight_decay: λ >= 0 (coupled L2, as in `torch.optim.Adam`, not AdamW).
+        weight_decay: λ >= 0 (coupled L2, as in `torch.optim.Adam`; see `AdamW` for the
+            decoupled kind).
     """
 
     __slots__ = ("_m", "_v", "beta1", "beta2", "eps", "t", "weight_decay")
@@ -177,8 +191,12 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         """One update of every parameter (see the class docstring for the formulas)."""
+        self._adam_step(self.weight_decay)
+
+    def _adam_step(self, wd: float) -> None:
+        """Adam's update with the gradient g + wd·w (wd = 0: the plain gradient)."""
         self.t += 1
-        b1, b2, eps, wd = self.beta1, self.beta2, self.eps, self.weight_decay
+        b1, b2, eps = self.beta1, self.beta2, self.eps
         step_size = self._lr / (1.0 - b1**self.t)
         root_correction = math.sqrt(1.0 - b2**self.t)
         m, v = self._m, self._v
@@ -186,4 +204,46 @@ class Adam(Optimizer):
             g = p.grad + wd * p.data if wd else p.grad
             m[i] = b1 * m[i] + (1.0 - b1) * g
             v[i] = b2 * v[i] + (1.0 - b2) * g * g
-            p.data -= step_size * (m[i] / (math.sqrt(v[i]) / root_correction + eps))
+            denom = math.sqrt(v[i]) / root_correction + eps
+            # denom is 0 only when eps is 0: then IEEE's ±inf or nan, as PyTorch gives.
+            p.data -= step_size * (m[i] / denom if denom else _ieee_div(m[i], denom))
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as `torch.optim.AdamW`.
+
+    Each step first shrinks every parameter, then takes Adam's step with the plain gradient:
+
+        w ← w − lr·λ·w                            (λ = weight_decay; computed as w·(1 − lr·λ))
+        w ← Adam's update of w with gradient g    (see `Adam`; no λ in m or v)
+
+    so the decay is not rescaled by Adam's 1/√v̂, unlike `Adam(weight_decay=λ)`, whose
+    L2 term passes through m and v. The defaults are PyTorch's, including λ = 1e-2.
+
+    Args:
+        params: the parameters to update, e.g. `model.parameters()`.
+        lr: learning rate, > 0.
+        betas: (β₁, β₂), each in [0, 1).
+        eps: ε >= 0, added to the denominator (see `Adam` for ε = 0).
+        weight_decay: λ >= 0, the fraction lr·λ of each weight removed per step.
+    """
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+    def step(self) -> None:
+        """Decay every parameter, then one Adam update (see the class docstring)."""
+        if self.weight_decay:
+            shrink = 1.0 - self._lr * self.weight_decay
+            for p in self.params:
+                p.data *= shrink
+        self._adam_step(0.0)

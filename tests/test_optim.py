@@ -1,14 +1,15 @@
-"""optim: SGD and Adam steps against hand-computed updates and PyTorch; argument checks."""
+"""optim: SGD, Adam and AdamW steps against hand-computed updates and PyTorch; argument checks."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
-from autograd_lite import Value, losses
+from autograd_lite import Value, losses, optim
 from autograd_lite.nn import MLP
-from autograd_lite.optim import SGD, Adam
+from autograd_lite.optim import SGD, Adam, AdamW
 
 
 def _param(data: float, grad: float) -> Value:
@@ -180,3 +181,84 @@ def test_optimizers_match_torch_over_several_steps() -> None:
             opt.step()
             topt.step()
             assert [p.data for p in ps] == pytest.approx(t.tolist(), rel=1e-13, abs=1e-15)
+
+
+def test_adamw_first_step_by_hand() -> None:
+    p = _param(2.0, 0.5)
+    AdamW([p], lr=0.1, weight_decay=0.01).step()
+    # Decay first: 2·(1 − 0.1·0.01) = 1.998; then Adam's first step lr·g/(|g| + ε).
+    assert p.data == pytest.approx(1.998 - 0.1 * 0.5 / (0.5 + 1e-8), rel=1e-15)
+    q = _param(2.0, 0.0)  # no gradient at all: only the decay moves it
+    AdamW([q], lr=0.1, weight_decay=0.5).step()
+    assert q.data == 2.0 * (1 - 0.1 * 0.5)
+
+
+def test_adamw_decay_is_decoupled_from_the_gradient_scale() -> None:
+    # Adam's L2 goes through m/√v: with g = 0 the decay alone moves w by about lr.
+    # AdamW's decay is lr·λ·w whatever the gradients are.
+    coupled, decoupled = _param(2.0, 0.0), _param(2.0, 0.0)
+    Adam([coupled], lr=0.01, weight_decay=0.5).step()
+    AdamW([decoupled], lr=0.01, weight_decay=0.5).step()
+    assert coupled.data == pytest.approx(2.0 - 0.01, rel=1e-7)
+    assert decoupled.data == 2.0 * (1 - 0.01 * 0.5)
+
+
+def test_adamw_defaults_are_pytorchs_and_it_is_exported() -> None:
+    opt = AdamW([Value(1.0)])
+    assert (opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay) == (
+        1e-3,
+        0.9,
+        0.999,
+        1e-8,
+        1e-2,
+    )
+    assert "AdamW" in optim.__all__ and isinstance(opt, Adam)
+    with pytest.raises(ValueError, match="weight_decay must be >= 0"):
+        AdamW([Value(1.0)], weight_decay=-1e-2)
+
+
+def test_adam_eps_zero_never_raises_and_follows_ieee() -> None:
+    for make in (Adam, AdamW):
+        still, tiny, moving = _param(1.0, 0.0), _param(1.0, 1e-200), _param(1.0, 0.5)
+        make([still, tiny, moving], lr=0.1, eps=0.0, weight_decay=0.0).step()
+        assert math.isnan(still.data)  # 0/0, as PyTorch
+        assert tiny.data == -math.inf  # g² underflows to 0: m/0 = +inf, as PyTorch
+        assert moving.data == pytest.approx(0.9, rel=1e-15)
+
+
+def test_adamw_matches_torch_step_for_step() -> None:
+    torch = pytest.importorskip("torch")
+    start = [0.5, -1.5, 2.0, 0.0]
+    grads = [[0.1, -0.2, 0.3, 0.0], [-0.5, 0.4, 0.0, 0.0], [0.2, 0.2, -0.7, 1e-3]] * 4
+    configs: list[dict[str, Any]] = [
+        {},
+        {"lr": 0.05, "betas": (0.8, 0.99), "weight_decay": 0.1},
+        {"lr": 0.2, "eps": 1e-3, "weight_decay": 0.0},
+        {"lr": 1e-2, "weight_decay": 3.0},
+    ]
+    for kwargs in configs:
+        ps = [Value(x) for x in start]
+        t = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+        opt, topt = AdamW(ps, **kwargs), torch.optim.AdamW([t], **kwargs)
+        for step, g in enumerate(grads):
+            if step == 6:  # a schedule changing lr between steps
+                opt.lr = topt.param_groups[0]["lr"] = opt.lr / 2
+            for p, gi in zip(ps, g):
+                p.grad = gi
+            t.grad = torch.tensor(g, dtype=torch.float64)
+            opt.step()
+            topt.step()
+            assert [p.data for p in ps] == pytest.approx(t.tolist(), rel=1e-12, abs=1e-300)
+
+
+def test_adam_eps_zero_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for ours, theirs in ((Adam, torch.optim.Adam), (AdamW, torch.optim.AdamW)):
+        ps = [_param(1.0, 0.0), _param(1.0, 1e-200), _param(1.0, 0.5)]
+        t = torch.tensor([1.0, 1.0, 1.0], dtype=torch.float64, requires_grad=True)
+        t.grad = torch.tensor([0.0, 1e-200, 0.5], dtype=torch.float64)
+        ours(ps, lr=0.1, eps=0.0).step()
+        theirs([t], lr=0.1, eps=0.0).step()
+        expected = t.tolist()
+        assert math.isnan(ps[0].data) and math.isnan(expected[0])
+        assert [p.data for p in ps[1:]] == pytest.approx(expected[1:], rel=1e-15)
