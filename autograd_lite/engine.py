@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any, TypeAlias
 
 from .modes import ANOMALY, NO_GRAD, detect_anomaly, is_grad_enabled, mode, no_grad
-from .rules import RULES, ZERO, FloatMath, StrongZero
+from .rules import RULES, ZERO, FloatMath, StrongZero, _finite_max
 
 __all__ = [
     "Constant",
@@ -574,7 +574,7 @@ class ValueMath:
 
     @staticmethod
     def max_data(xs: Sequence[Value]) -> float:
-        return max(x.data for x in xs)  # a constant: softmax does not change under a shift
+        return _finite_max(x.data for x in xs)  # a constant: softmax is shift-invariant
 
     @staticmethod
     def fsum(xs: Sequence[Value]) -> Value:

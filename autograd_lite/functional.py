@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import builtins
-import math
 import operator
 from collections.abc import Iterable, Sequence
 
 from .engine import Operand, Value, _apply, _node, apply, grad, values
+from .rules import _finite_max
 
 _data = operator.attrgetter("data")
 
@@ -95,15 +95,13 @@ def logsumexp(values_: Iterable[Operand]) -> Value:
 
 
 def _shifted(vs: tuple[Value, ...]) -> list[Value]:
-    """[xᵢ - c] with c = max x as a constant.
+    """[xᵢ - c] with c the largest finite x, a constant (0 when there is none).
 
     softmax and log_softmax do not change when every input moves by the same amount, so the
     shift costs no gradient; it keeps every exponent ≤ 0 and the differences exact, where
     xᵢ - logsumexp(x) would round away log 2 next to logits like 1e16.
     """
-    c = max(v.data for v in vs)
-    if c != c or math.isinf(c):  # nan or an infinite logit: nothing finite to shift by
-        c = 0.0
+    c = _finite_max(v.data for v in vs)
     return [v - c for v in vs] if c else list(vs)
 
 

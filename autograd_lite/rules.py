@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,7 +65,7 @@ class FloatMath:
 
     @staticmethod
     def max_data(xs: tuple[float, ...]) -> float:
-        return max(xs)
+        return _finite_max(xs)
 
     fsum = staticmethod(math.fsum)
 
@@ -147,6 +147,11 @@ class FloatMath:
 F = FloatMath
 
 
+def _finite_max(xs: Iterable[float]) -> float:
+    """The largest finite number among `xs`, or 0.0 when there is none: a safe shift."""
+    return max((x for x in xs if -INF < x < INF), default=0.0)
+
+
 def _logsumexp(*xs: float) -> float:
     m = max(xs)
     if any(x != x for x in xs):
@@ -169,13 +174,14 @@ def _dot_partials(m: Any, z: Any, *args: Any) -> tuple[Any, ...]:
 
 
 def _logsumexp_partials(m: Any, z: Any, *xs: Any) -> tuple[Any, ...]:
-    # ∂/∂xᵢ = softmax(x)ᵢ, computed from the shifted exponentials e^(xᵢ - c) with c = max x
-    # taken as a constant (softmax does not change under a shift): exp(xᵢ - z) would round
-    # xᵢ - z to 0 for logits like 1e16 and give 1 for every input.
+    # ∂/∂xᵢ = softmax(x)ᵢ, computed from the shifted exponentials e^(xᵢ - c) with c the
+    # largest finite input, a constant (softmax does not change under a shift): exp(xᵢ - z)
+    # would round xᵢ - z to 0 for logits like 1e16 and give 1 for every input. An infinite
+    # input gives PyTorch's exp(xᵢ - z): 0 for the finite ones, nan for the infinite one.
     c = m.max_data(xs)
     es = [m.exp(x - c) for x in xs]
     s = m.fsum(es)
-    return tuple(e / s for e in es)
+    return tuple(m.div(e, s) for e in es)
 
 
 def _pow_partials(m: Any, z: Any, x: Any, y: Any) -> tuple[Any, Any]:
@@ -197,12 +203,16 @@ def _hard_tanh_partials(m: Any, z: Any, x: Any) -> tuple[Any]:
 
 def _clamp_partials(m: Any, z: Any, x: Any, lo: Any, hi: Any) -> tuple[Any, Any, Any]:
     # PyTorch's convention: the gradient passes at the bounds themselves (lo ≤ x ≤ hi);
-    # a bound gets it only where it is the output.
+    # a bound gets it where it is the output (hi also wherever hi < lo, since hi wins).
     inside = m.where(x >= lo, m.where(x <= hi, 1.0, m.zero), m.zero)
-    return inside, m.where(x < lo, 1.0, m.zero), m.where(x > hi, 1.0, m.zero)
+    below = m.where(x < lo, m.where(lo < hi, 1.0, m.zero), m.zero)
+    above = m.where(x > hi, 1.0, m.where(hi < lo, 1.0, m.zero))
+    return inside, below, above
 
 
 def _clamp(x: float, lo: float, hi: float) -> float:
+    if lo != lo or hi != hi:
+        return NAN  # a nan bound gives nan, as in PyTorch
     y = lo if x < lo else x
     return hi if y > hi else y  # min(max(x, lo), hi): hi wins when lo > hi, as in PyTorch
 
