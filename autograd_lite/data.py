@@ -12,16 +12,23 @@ import numbers
 import random
 from collections.abc import Sequence
 
-__all__ = ["make_blobs", "make_circles", "make_moons", "make_spirals", "make_xor"]
+__all__ = ["MAX_SAMPLES", "make_blobs", "make_circles", "make_moons", "make_spirals", "make_xor"]
 
 Dataset = tuple[list[list[float]], list[int]]
 
+# The most points a maker makes: ten million pairs of floats already take gigabytes, and a
+# scalar engine trains on thousands. Larger sizes are refused at once, before any work.
+MAX_SAMPLES = 10_000_000
 
-def _count(n: object, name: str = "n", minimum: int = 1) -> int:
+
+def _count(n: object, name: str = "n", minimum: int = 1, maximum: int = MAX_SAMPLES) -> int:
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"{name} must be an int, got {type(n).__name__} {n!r}")
     if n < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {n}")
+    if n > maximum:
+        why = "data.MAX_SAMPLES" if maximum == MAX_SAMPLES else "one per point at most"
+        raise ValueError(f"{name} must be at most {maximum} ({why}), got {n}")
     return n
 
 
@@ -148,9 +155,11 @@ def make_blobs(
     sigma = _scale(std if noise is None else noise, "std" if noise is None else "noise")
     rng = _rng(seed)
     if isinstance(centers, int) and not isinstance(centers, bool):
-        k = _count(centers, "centers")
+        k = _count(centers, "centers", maximum=n)  # more centres than points: empty classes
         points = [[rng.uniform(-10.0, 10.0), rng.uniform(-10.0, 10.0)] for _ in range(k)]
     elif isinstance(centers, Sequence) and centers:
+        if len(centers) > n:
+            raise ValueError(f"centers must be at most n ({n}) centres, got {len(centers)}")
         points = []
         for j, c in enumerate(centers):
             if not isinstance(c, Sequence) or len(c) != 2:

@@ -127,6 +127,14 @@ def test_make_blobs_noise_is_std() -> None:
         (lambda: data.make_blobs(10, centers=[[1.0]]), ValueError, r"centers\[0\] must be a pair"),
         (lambda: data.make_blobs(10, centers=[]), ValueError, "centers must be a positive int"),
         (lambda: data.make_blobs(10, std=-1.0), ValueError, "std must be >= 0"),
+        (lambda: data.make_blobs(10**12), ValueError, r"n must be at most 10000000 \(data\.MAX"),
+        (lambda: data.make_blobs(5, centers=10**9), ValueError, "centers must be at most 5"),
+        (lambda: data.make_blobs(2, centers=[[0, 0]] * 3), ValueError, r"at most n \(2\)"),
+        (lambda: data.make_moons(10**8), ValueError, "n must be at most 10000000"),
+        (lambda: data.make_circles(-5), ValueError, "n must be at least 2, got -5"),
+        (lambda: data.make_spirals(True), TypeError, "n must be an int, got bool"),
+        (lambda: data.make_spirals(100, classes=10**9), ValueError, "classes must be at most"),
+        (lambda: data.make_moons("100"), TypeError, "n must be an int, got str"),
     ],
 )
 def test_makers_validate_arguments(
