@@ -56,6 +56,15 @@ def test_value_accepts_numpy_real_scalars() -> None:
         assert Value(x).data == float(x)
 
 
+def test_value_rejects_numpy_dates_and_durations() -> None:
+    np = pytest.importorskip("numpy")
+    for bad in (np.datetime64("2026-01-01"), np.timedelta64(5, "s"), np.array(np.timedelta64(1))):
+        with pytest.raises(TypeError, match="real number"):
+            Value(bad)
+        with pytest.raises(TypeError):
+            Value(1.0) + bad
+
+
 @pytest.mark.parametrize("bad", ["3", None, 1 + 2j, [1.0], (1.0,), {"a": 1}])
 def test_value_rejects_non_real_numbers_naming_the_type(bad: object) -> None:
     with pytest.raises(TypeError, match=type(bad).__name__) as info:
