@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from autograd_lite import GradcheckError, Value, gradcheck
@@ -48,3 +50,18 @@ def test_gradcheck_rejects_bad_arguments() -> None:
         gradcheck(lambda x: x, [1.0])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="order"):
         gradcheck(lambda x: x, [Value(1.0)], order=3)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: (2 * x).step(),
+        lambda x: 3 * (x.step() - (-x).step()),
+        lambda x: x.relu().sqrt() + x * x,
+        lambda x: (x.hard_tanh() + 1.0).sqrt() * x,
+        lambda x: x.clamp(-0.5, 0.5) * x.sign(),
+    ],
+)
+def test_gradcheck_second_order_through_selections(fn: Callable[[Value], Value]) -> None:
+    for x0 in (-0.3, 0.3, 1.7, -2.2):
+        assert gradcheck(fn, [Value(x0)], order=2)
