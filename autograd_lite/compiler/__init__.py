@@ -7,5 +7,6 @@ line per node, written from the same rule table that drives the engine.
 from __future__ import annotations
 
 from .program import Program, compile
+from .step import CompiledStep
 
-__all__ = ["Program", "compile"]
+__all__ = ["CompiledStep", "Program", "compile"]
