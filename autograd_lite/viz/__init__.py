@@ -1,0 +1,37 @@
+"""Diagrams of computation graphs: values, gradients and the local derivative on every edge.
+
+`draw_dot` draws one graph, `draw_model` a neuron or MLP like a network picture, and
+`backward_frames` the reverse pass step by step (the grad table of Algorithm 6.2 filling up).
+
+The parts: `labels` (text, numbers, colours, roles), `checks` (arguments), `dot` (the DOT
+text), `render` (running Graphviz, fitting SVG to a notebook), `routes` (highlighting),
+`frames` and `player` (the backward pass), `model` (network pictures).
+"""
+
+from __future__ import annotations
+
+from .dot import draw_dot
+from .frames import BackwardFrames, backward_frames
+from .labels import HIGHLIGHT, ROLE_COLOURS, escape, fmt, op_text
+from .model import draw_model
+from .render import INSTALL_HINT, Diagram, GraphvizNotFoundError, fit_svg, save
+from .routes import ROUTE_COLOURS, RouteLike
+
+__all__ = [
+    "HIGHLIGHT",
+    "INSTALL_HINT",
+    "ROLE_COLOURS",
+    "ROUTE_COLOURS",
+    "BackwardFrames",
+    "Diagram",
+    "GraphvizNotFoundError",
+    "RouteLike",
+    "backward_frames",
+    "draw_dot",
+    "draw_model",
+    "escape",
+    "fit_svg",
+    "fmt",
+    "op_text",
+    "save",
+]

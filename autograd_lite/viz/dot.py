@@ -1,0 +1,419 @@
+"""The DOT text of a computation graph: value boxes, op circles, a local derivative per edge.
+
+`draw_dot` is the public entry point; `Spec` and `build` are shared with `draw_model` and the
+backward frames, which ask for more (names, clusters, ordered columns, ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from ..engine import Constant, Value, topological_order
+from .checks import (
+    check_digits,
+    check_flag,
+    check_grads,
+    check_groups,
+    check_max_nodes,
+    check_rankdir,
+    check_root,
+    check_size,
+    check_text,
+    check_values,
+)
+from .labels import (
+    DERIV_COLOUR,
+    EDGE_COLOUR,
+    FONT,
+    GRAD_COLOUR,
+    OP_BORDER,
+    OP_FILL,
+    PENDING_COLOUR,
+    ROLE_COLOURS,
+    ROLE_NAMES,
+    UNKNOWN,
+    bold,
+    edge_names,
+    escape,
+    fmt,
+    op_text,
+    parameter_class,
+    role,
+)
+from .render import Diagram
+from .routes import Highlight, highlight_of
+
+__all__ = ["Spec", "build", "draw_dot"]
+
+# Past this many value nodes, Graphviz's layout gets a time budget: a few passes of its
+# crossing reduction and network simplex instead of running them to the end (seconds → <1 s).
+LARGE_GRAPH = 150
+
+Attrs = dict[str, str]
+
+
+@dataclass
+class Spec:
+    """Everything one drawing needs; shared by `draw_dot`, `draw_model` and the frames."""
+
+    order: list[Value]
+    roots: Sequence[Value]
+    grads: Mapping[Value, float] | None = None  # None: read `.grad`
+    show_grad: bool = True
+    show_local_grads: bool = True
+    legend: bool = False
+    rankdir: str = "LR"
+    digits: int = 4
+    params: Iterable[Value] = ()
+    groups: Mapping[str, Sequence[Value]] = field(default_factory=dict)
+    names: Mapping[Value, str] = field(default_factory=dict)
+    highlight: Highlight = field(default_factory=Highlight)
+    show_ids: bool = False
+    title: str = ""
+    #: Lines of text under the diagram (e.g. what the names of a model drawing mean).
+    notes: Sequence[str] = ()
+    #: Nodes drawn in one column (one rank), in this order from the top (LR) or left (TB).
+    columns: Sequence[Sequence[Value]] = ()
+    #: Name the inputs of an n-ary `dot` node on its edges (w₀, x₀, b).
+    edge_names: bool = True
+    #: (upper node, parent slot) → the least number of ranks that edge spans.
+    minlen: Mapping[tuple[Value, int], int] = field(default_factory=dict)
+    #: Column index → a heading drawn at the top of that column.
+    headers: Mapping[int, str] = field(default_factory=dict)
+    #: Write a node's name above its numbers (narrower boxes for wide drawings).
+    stacked: bool = False
+    #: Draw each op inside the node it makes, after its name (no op circles): `formulas[v]`
+    #: if given, else the op's symbol.
+    ops_inside: bool = False
+    formulas: Mapping[Value, str] = field(default_factory=dict)
+
+
+def _value_label(
+    v: Value, name: str, grad: float | None, kind: str, spec: Spec, idx: int, border: str
+) -> str:
+    cells: list[str] = []
+    shown = bold(name)
+    if spec.ops_inside and v.parents:
+        formula = escape(spec.formulas.get(v, op_text(v.op)), 60)
+        shown += f' <font color="{OP_BORDER}">{formula}</font>' if formula else ""
+    if shown:
+        cells.append(f"<td>{shown}</td>")
+    elif spec.show_ids:
+        cells.append(f'<td><font color="{PENDING_COLOUR}">#{idx}</font></td>')
+    if kind == "constant":  # a constant's gradient is never used: show just the number
+        cells.append(f"<td>{escape(fmt(v.data, spec.digits))}</td>")
+    else:
+        cells.append(f"<td>data {escape(fmt(v.data, spec.digits))}</td>")
+        if spec.show_grad:
+            g = UNKNOWN if grad is None else fmt(grad, spec.digits)
+            colour = PENDING_COLOUR if grad is None else GRAD_COLOUR
+            cells.append(f'<td><font color="{colour}">grad {escape(g)}</font></td>')
+    padding = 4
+    if spec.stacked and shown and len(cells) > 1:
+        rows = f'<tr><td colspan="{len(cells) - 1}">{shown}</td></tr><hr/>'
+        rows += f"<tr>{'<vr/>'.join(cells[1:])}</tr>"
+        padding = 3
+    else:
+        rows = f"<tr>{'<vr/>'.join(cells)}</tr>"
+    return (
+        f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="{padding}" '
+        f'color="{border}">{rows}</table>>'
+    )
+
+
+def _swatch(fill: str, border: str, text: str) -> str:
+    return (
+        f'<td bgcolor="{fill}" color="{border}" border="1" style="rounded" width="16">'
+        f'</td><td align="left">{text}</td>'
+    )
+
+
+def _legend_label(roles: set[str]) -> str:
+    """One row of swatches for the roles present in the diagram, then ops and edges."""
+    cells = [_swatch(*ROLE_COLOURS[r], r) for r in ROLE_NAMES if r in roles]
+    cells.append(_swatch(OP_FILL, OP_BORDER, "operation"))
+    cells.append(
+        f'<td><font color="{DERIV_COLOUR}">1.5</font></td>'
+        '<td align="left">on an edge: local derivative ∂out/∂in</td>'
+    )
+    return (
+        '<table border="0" cellborder="0" cellspacing="4" cellpadding="2">'
+        f"<tr>{''.join(cells)}</tr></table>"
+    )
+
+
+def _graph_label(spec: Spec, roles: set[str]) -> str:
+    """Title, notes, the route key and the legend, as the graph's own label (off the layout)."""
+    rows = []
+    if spec.title:
+        rows.append(f'<tr><td><font point-size="13">{escape(spec.title, 400)}</font></td></tr>')
+    for note in spec.notes:
+        text = escape(note, 200)
+        if text:
+            rows.append(f'<tr><td align="left">{text}</td></tr>')
+    for colour, text in spec.highlight.key:
+        rows.append(f'<tr><td align="left"><font color="{colour}">━━ {escape(text, 200)}</font>')
+        rows[-1] += "</td></tr>"
+    if spec.legend:
+        rows.append(f"<tr><td>{_legend_label(roles)}</td></tr>")
+    if not rows:
+        return ""
+    return f'<<table border="0" cellborder="0" cellspacing="0">{"".join(rows)}</table>>'
+
+
+def _op_attrs(v: Value, colour: str | None) -> Attrs:
+    text = op_text(v.op)
+    attrs = {
+        "label": f"<{escape(text) or '?'}>",
+        "shape": "circle" if len(text) <= 2 else "box",
+        "style": "rounded,filled",
+        "fillcolor": OP_FILL,
+        "color": OP_BORDER,
+        "fontsize": "13",
+        "margin": "0.04",
+        "width": "0.35",
+        "height": "0.35",
+    }
+    if colour:
+        attrs.update(color=colour, penwidth="2.5")
+    return attrs
+
+
+def _chain(g: Diagram, names: Sequence[str], in_cluster: bool) -> None:
+    """Invisible edges that keep `names` in order inside their rank, first at the top/left.
+
+    Graphviz orders the ends of such a flat edge one way inside a cluster and the other way
+    outside (with its final remincross pass off, as `build` sets for drawings with columns);
+    the tests render both cases and check the order.
+    """
+    for a, b in pairwise(names):
+        if in_cluster:
+            g.edge(b, a, style="invis")
+        else:
+            g.edge(a, b, style="invis")
+
+
+def build(spec: Spec) -> Diagram:
+    """The `Diagram` of `spec`: nodes named v<k> (values) and o<k> (ops) by topological index."""
+    order = spec.order
+    index = {v: i for i, v in enumerate(order)}
+    outputs = set(spec.roots)
+    params = set(spec.params)
+    param_cls = parameter_class()
+    light = spec.highlight
+
+    g = Diagram("autograd_lite")
+    g.attr(rankdir=spec.rankdir, fontname=FONT, bgcolor="white", nodesep="0.25", ranksep="0.45")
+    g.attr(pad="0.2")
+    if spec.columns:
+        # The final crossing reduction over the whole graph ignores the order within ranks.
+        g.attr(remincross="false")
+    if len(order) > LARGE_GRAPH:
+        g.attr(nslimit="1", nslimit1="1", mclimit="0.1")
+    g.attr("node", fontname=FONT, fontsize="11", penwidth="1.2")
+    g.attr("edge", fontname=FONT, fontsize="10", color=EDGE_COLOUR, arrowsize="0.7")
+
+    # A node's cluster: the first group that lists it (nodes outside all groups stay loose).
+    cluster_of: dict[Value, int] = {}
+    group_names = list(spec.groups)
+    for k, gname in enumerate(group_names):
+        for v in spec.groups[gname]:
+            if v in index:
+                cluster_of.setdefault(v, k)
+    column_of: dict[Value, int] = {}
+    for k, column in enumerate(spec.columns):
+        for v in column:
+            if v in index:
+                column_of.setdefault(v, k)
+
+    roles: set[str] = set()
+    declared: dict[str, Attrs] = {}
+    for i, v in enumerate(order):
+        kind = role(v, outputs, params, param_cls)
+        roles.add(kind)
+        fill, border = ROLE_COLOURS[kind]
+        grad = v.grad if spec.grads is None else spec.grads.get(v)
+        attrs = {
+            "label": _value_label(v, spec.names.get(v, v.label), grad, kind, spec, i, border),
+            "shape": "box",
+            "style": "rounded,filled" + (",dashed" if kind == "constant" else ""),
+            "fillcolor": fill,
+            "color": border,
+        }
+        if kind == "output":
+            attrs["penwidth"] = "2"
+        colour = light.node_colour(v)
+        if colour:
+            attrs.update(color=colour, penwidth="3")
+        declared[f"v{i}"] = attrs
+        if v.parents and not spec.ops_inside:
+            declared[f"o{i}"] = _op_attrs(v, light.reached(v))
+
+    def emit(target: Diagram, members: list[Value], in_cluster: bool) -> None:
+        """Declare the nodes of `members`: ordered columns first, then the rest."""
+        in_columns: dict[int, list[Value]] = {}
+        loose: list[str] = []
+        for v in members:
+            if v in column_of:
+                in_columns.setdefault(column_of[v], []).append(v)
+            else:
+                loose.extend(f"{p}{index[v]}" for p in "vo" if f"{p}{index[v]}" in declared)
+        # Graphviz stacks a rank's loose nodes in the order they are declared, which in "LR"
+        # puts the last-declared on top: declare in reverse so inputs read top-down.
+        for name in reversed(loose):
+            target.node(name, **declared[name])
+        for k in sorted(in_columns):
+            column = sorted(in_columns[k], key=spec.columns[k].index)
+            for prefix in "vo":
+                names = [f"{prefix}{index[v]}" for v in column]
+                names = [n for n in names if n in declared]
+                if prefix == "v" and k in spec.headers:
+                    head = f"c{k}"
+                    declared[head] = {
+                        "label": f"<{bold(spec.headers[k], 60)}>",
+                        "shape": "plaintext",
+                        "fontcolor": "#57534e",
+                    }
+                    names.insert(0, head)
+                if not names:
+                    continue
+                with target.subgraph() as s:
+                    s.attr(rank="same")
+                    for name in names:
+                        s.node(name, **declared[name])
+                    _chain(s, names, in_cluster)
+
+    emit(g, [v for v in order if v not in cluster_of], in_cluster=False)
+    for k, gname in reversed(list(enumerate(group_names))):
+        members = [v for v in order if cluster_of.get(v) == k]
+        if not members:
+            continue
+        with g.subgraph(name=f"cluster_{k}") as c:
+            title = bold(gname)
+            c.attr(label=f"<{title}>", style="rounded,dashed", color="#a8a29e")
+            c.attr(fontcolor="#57534e", fontsize="11")
+            emit(c, members, in_cluster=True)
+
+    for i, v in enumerate(order):
+        if not v.parents:
+            continue
+        head = f"v{i}" if spec.ops_inside else f"o{i}"
+        if not spec.ops_inside:
+            colour = light.reached(v)
+            op_edge: Attrs = {"color": colour or OP_BORDER}
+            if colour:
+                op_edge["penwidth"] = "2.5"
+            g.edge(f"o{i}", f"v{i}", **op_edge)
+        names = edge_names(v) if spec.edge_names else [""] * len(v.parents)
+        # One edge per parent slot, so a node used twice (a + a) gets two edges.
+        for slot, (p, lg, ename) in enumerate(zip(v.parents, v.local_grads, names)):
+            edge: Attrs = {}
+            # Nobody differentiates with respect to a number literal (the 2 in x**2): its
+            # edge shows no derivative.
+            if spec.show_local_grads and not isinstance(p, Constant):
+                text = f"{ename} ∂={fmt(lg, spec.digits)}" if ename else fmt(lg, spec.digits)
+                edge["label"] = f'<<font color="{DERIV_COLOUR}">{escape(text)}</font>>'
+            colour = light.edge_colour(v, slot)
+            if colour:
+                edge.update(color=colour, penwidth="2.5")
+            minlen = spec.minlen.get((v, slot))
+            if minlen is not None:
+                edge["minlen"] = str(minlen)
+            g.edge(f"v{index[p]}", head, **edge)
+
+    label = _graph_label(spec, roles)
+    if label:
+        g.attr(label=label, labelloc="t" if spec.title else "b", fontsize="10")
+    g.counts = (len(order), 0 if spec.ops_inside else sum(1 for v in order if v.parents))
+    return g
+
+
+def draw_dot(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    max_nodes: int = 500,
+    show_grad: bool = True,
+    show_local_grads: bool = True,
+    legend: bool = False,
+    grads: Mapping[Value, float] | None = None,
+    params: Iterable[Value] = (),
+    groups: Mapping[str, Iterable[Value]] | None = None,
+    digits: int = 4,
+    title: str = "",
+    highlight: object = None,
+) -> Diagram:
+    """Draw the graph below `root`: values and grads in boxes, ops in circles, ∂ on edges.
+
+    Each value node shows its label (when set), `data` and `grad`; each op node its op (`+ × −
+    ÷ xʸ −x Σ`, or a name such as `tanh`, `dot`); each edge from an input to an op its local
+    derivative ∂out/∂in (a node used twice has two edges; an edge from a number literal such
+    as the 2 in `x**2` shows none). Colours mark roles: input, parameter (`nn.Parameter`, or
+    listed in `params`), constant, intermediate and output (`root`). Nodes are named by
+    topological position, so the same graph always gives the same DOT text. Any label is safe:
+    line breaks break lines, characters no image can hold show as escapes such as `\\x00`.
+
+    Args:
+        root: the output node; everything it depends on is drawn.
+        rankdir: Graphviz layout direction: "LR" (left to right), "TB" (top to bottom),
+            "RL" or "BT".
+        max_nodes: refuse graphs with more value nodes than this (`ValueError`).
+        show_grad: show the gradient in each value node.
+        show_local_grads: write the local derivative on each edge.
+        legend: add a small legend of the roles.
+        grads: gradients to show instead of `.grad`, e.g. `grad_table(root)`; nodes missing
+            from it show `?`.
+        params: extra nodes to style as parameters.
+        groups: cluster name → nodes drawn inside a dashed box (e.g. one per neuron).
+        digits: significant digits of the numbers (1 to 17).
+        title: a caption above the diagram.
+        highlight: a node, a route of influence (anything with `.nodes` from input to output,
+            such as one of `routes(output, input)`) or a list of them, drawn in colour; several
+            routes get one colour each (up to eight) and a key with their products.
+
+    Returns:
+        A `Diagram` (a `graphviz.Digraph`): shows itself in Jupyter, scaled to the cell width;
+        `.source` is the DOT text; `.render_to("graph.svg")` or `save(diagram, path)` writes
+        SVG, PNG or PDF.
+
+    Raises:
+        TypeError: `root` is not a Value, or an argument has the wrong type.
+        ValueError: the graph has more than `max_nodes` value nodes, or an argument is out of
+            range (the message names it).
+
+    >>> from autograd_lite import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> L = a * b + a
+    >>> L.label = "L"
+    >>> L.backward()
+    >>> dot = draw_dot(L)
+    >>> edges = [line.strip() for line in dot.source.splitlines() if "->" in line]
+    >>> len(edges)  # a→×, b→×, ×→node, node→+, a→+, +→L
+    6
+    >>> edges[1]  # a is node v0; ∂(a·b)/∂a = b = -3 is written on its edge into the × node
+    'v0 -> o2 [label=<<font color="#7c3aed">-3</font>>]'
+    >>> "grad -2" in dot.source  # ∂L/∂a = b + 1
+    True
+    """
+    fn = "draw_dot"
+    check_root(root, fn)
+    max_nodes = check_max_nodes(max_nodes, fn)
+    spec = Spec(
+        order=[],
+        roots=(root,),
+        grads=check_grads(grads, fn),
+        show_grad=check_flag(show_grad, "show_grad", fn),
+        show_local_grads=check_flag(show_local_grads, "show_local_grads", fn),
+        legend=check_flag(legend, "legend", fn),
+        rankdir=check_rankdir(rankdir, fn),
+        digits=check_digits(digits, fn),
+        params=check_values(params, "params", fn),
+        groups=check_groups(groups, fn),
+        title=check_text(title, "title", fn),
+    )
+    spec.order = topological_order(root)
+    check_size(len(spec.order), max_nodes, fn)
+    spec.highlight = highlight_of(highlight, {v: i for i, v in enumerate(spec.order)}, fn)
+    return build(spec)
