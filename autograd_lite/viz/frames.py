@@ -104,15 +104,19 @@ class BackwardFrames(Sequence[Diagram]):
         head = f"step {k + 1}/{len(self)}: grad[{name}]"
         if k == 0:
             return f"{head} = {fmt(self.seed)}  (the seed: ∂{name}/∂{name})"
-        # Σ over every use of v: grad[consumer] · ∂consumer/∂v (consumers come later in topo).
-        terms = [
-            f"{_factor(self.grads[c])}·{_factor(lg)}"
-            for c in self._topo[self._index[v] + 1 :]
-            for p, lg in zip(c.parents, c.local_grads)
-            if p is v
-        ]
+        # Σ over every use of v: grad[consumer] · ∂consumer/∂v.
+        terms = [f"{_factor(self.grads[c])}·{_factor(lg)}" for c, lg in self._uses.get(v, ())]
         shown = " + ".join(terms[:4]) + (f" + … ({len(terms)} terms)" if len(terms) > 4 else "")
         return f"{head} = Σ grad[use]·∂use/∂in = {shown} = {fmt(self.grads[v])}"
+
+    @cached_property
+    def _uses(self) -> dict[Value, list[tuple[Value, float]]]:
+        """node → (consumer, ∂consumer/∂node) for every parent slot it fills, in topo order."""
+        uses: dict[Value, list[tuple[Value, float]]] = {}
+        for c in self._topo:
+            for p, lg in zip(c.parents, c.local_grads):
+                uses.setdefault(p, []).append((c, lg))
+        return uses
 
     def _spec_for(self, **changes: Any) -> Spec:
         spec = Spec(**{**vars(self._spec), "order": self._topo, "roots": (self.root,)})
@@ -156,7 +160,7 @@ class BackwardFrames(Sequence[Diagram]):
         """
         layout = self._layout
         last = len(self) - 1
-        final = layout.frame(set(range(len(self))), self._index[self.order[last]])
+        final = layout.frame(set(range(len(self))), -1)  # without JavaScript: every gradient
         data: dict[str, object] = {
             "order": [self._index[v] for v in self.order],
             "grad": self._grad_texts(),

@@ -247,11 +247,11 @@ def player_html(svg: str, data: dict[str, object], caption: str, steps: int) -> 
     buttons = "".join(
         f'<button type="button" data-act="{act}" title="{tip}" style="{_BUTTON}">{text}</button>'
         for act, tip, text in (
-            ("first", "first step", "\u23ee"),
+            ("first", "first step", "|\u25c0"),
             ("prev", "step back (←)", "\u25c0 back"),
             ("play", "play / pause", "\u25b6 play"),
             ("next", "step forward (→)", "forward \u25b6"),
-            ("last", "last step", "\u23ed"),
+            ("last", "last step", "\u25b6|"),
         )
     )
     last = steps - 1
