@@ -132,12 +132,12 @@ class HandCheck:
 
     def table(self) -> str:
         """Every checked node with its claimed, implied and true gradient, one per line."""
-        rows = [f"{'node':<10} {'claimed':>12} {'implied':>12} {'true':>12}"]
+        rows = [f"{'node':<10} {'claimed':>13} {'implied':>13} {'true':>13}"]
         for s in self.steps:
             mark = "ok" if s.ok else "<- first wrong step" if s is self.first else "<- wrong"
             rows.append(
-                f"{s.name:<10} {_f(s.claimed, 6):>12} {_f(s.implied, 6):>12} "
-                f"{_f(s.correct, 6):>12}  {mark}"
+                f"{s.name:<10} {_f(s.claimed, 6):>13} {_f(s.implied, 6):>13} "
+                f"{_f(s.correct, 6):>13}  {mark}"
             )
         return "\n".join(rows)
 

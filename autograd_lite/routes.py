@@ -60,7 +60,7 @@ class Route:
         path = " → ".join(node_name(v) for v in self.nodes)
         if not self.local_grads:
             return f"{path}: (no edges) = 1"
-        factors = " × ".join(_num(g) for g in self.local_grads)
+        factors = " × ".join(f"({t})" if t[0] == "-" else t for t in map(_num, self.local_grads))
         return f"{path}: {factors} = {_num(self.product)}"
 
     def __repr__(self) -> str:

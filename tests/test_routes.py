@@ -72,6 +72,8 @@ def test_routes_chain_str_names_labels_and_factors() -> None:
     assert r.product == 3.0
     assert str(r) == "x → g → f: 1.5 × 2 = 3"
     assert repr(r) == "Route(x → g → f: 1.5 × 2 = 3)"
+    (r,) = routes(-x, x)
+    assert str(r) == "x → [neg]: (-1) = -1"
 
 
 def test_routes_influence_diagram_sums_both_routes() -> None:

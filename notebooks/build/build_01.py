@@ -1,0 +1,392 @@
+"""Builds notebooks/01_expressions_and_graphs.ipynb; run from the repository root:
+
+    .venv/bin/python notebooks/build/build_01.py
+"""
+
+from _nb import code, md, write
+
+CELLS = [
+    md(
+        r"""
+        # 01 · Expressions and graphs
+
+        Every arithmetic operation on a `Value` records a node in a graph: the result, the operation,
+        its inputs, and the *local derivative* of the result with respect to each input. `backward()`
+        walks that graph from the output back to the inputs and applies the chain rule. This notebook
+        builds small graphs, draws them, and takes the backward pass apart.
+        """
+    ),
+    code(
+        r"""
+        import math
+
+        from autograd_lite import Value, draw_dot, grad
+        from autograd_lite.viz import backward_frames
+        """
+    ),
+    md(
+        r"""
+        ## An expression is a graph
+
+        A single neuron: $y = \tanh(w x + b)$. Leaves get labels so the diagrams can name them;
+        intermediate results can be labelled too.
+        """
+    ),
+    code(
+        r"""
+        x = Value(1.5, label="x")
+        w = Value(0.8, label="w")
+        b = Value(-0.5, label="b")
+        z = w * x + b
+        z.label = "z"
+        y = z.tanh()
+        y.label = "y"
+        print(y)
+        print("op:", repr(y.op), "| parents:", y.parents, "| local grads:", y.local_grads)
+        print("op:", repr(z.op), "| parents:", [p.label or p.op for p in z.parents], "| local grads:", z.local_grads)
+        """
+    ),
+    md(
+        r"""
+        `z` was made by `+` from an unlabelled product node and `b`. The local derivatives are
+        recorded when the node is made: $\partial z/\partial(wx) = 1$, $\partial z/\partial b = 1$ and
+        $\partial y/\partial z = 1 - \tanh^2 z$.
+
+        `draw_dot` shows the whole graph. Boxes are values (data and grad), circles are operations,
+        and the number on each edge is the local derivative of the operation's output with respect to
+        that input. Nothing has been differentiated yet, so every grad is 0.
+        """
+    ),
+    code(
+        r"""
+        draw_dot(y, legend=True)
+        """
+    ),
+    md(
+        r"""
+        ## backward()
+
+        `y.backward()` fills in $\partial y/\partial v$ for every node $v$. By the chain rule each one is
+        a product of the local derivatives along the way, for example
+
+        $$ \frac{\partial y}{\partial w} = \frac{\partial y}{\partial z}\cdot\frac{\partial z}{\partial (wx)}\cdot\frac{\partial (wx)}{\partial w} = (1 - \tanh^2 z)\cdot 1\cdot x . $$
+        """
+    ),
+    code(
+        r"""
+        y.backward()
+        by_hand = (1 - math.tanh(z.data) ** 2) * 1 * x.data
+        print(f"w.grad = {w.grad:.6f}, by hand (1 - tanh²z)·x = {by_hand:.6f}")
+        assert math.isclose(w.grad, by_hand)
+        draw_dot(y)
+        """
+    ),
+    md(
+        r"""
+        A gradient is a promise about small changes: nudging $w$ by $h$ should change $y$ by about
+        $h \cdot \partial y/\partial w$.
+        """
+    ),
+    code(
+        r"""
+        h = 1e-4
+        y_nudged = (Value(w.data + h) * x.data + b.data).tanh()
+        print(f"actual change  {y_nudged.data - y.data:.8f}")
+        print(f"predicted      {h * w.grad:.8f}")
+        """
+    ),
+    md(
+        r"""
+        `backward()` *adds* into `.grad`, so calling it twice doubles the gradients. Reset them
+        before the next pass (an optimiser's `zero_grad()` does this). The functional form `grad(y, [...])`
+        returns the derivatives without touching `.grad` at all.
+        """
+    ),
+    code(
+        r"""
+        y.backward()
+        print("after a second backward():", w.grad)
+        for v in (x, w, b, z, y):
+            v.grad = 0.0
+        print("grad(y, [x, w, b]) =", grad(y, [x, w, b]), "| w.grad is still", w.grad)
+        """
+    ),
+    md(
+        r"""
+        ## The chain rule as routes of influence
+
+        The lecture notes state the chain rule three ways, each with a worked example. We build each
+        example as a graph and let `routes(output, input)` list every path from the input up to the
+        output: each route carries the local derivatives on its edges (`.local_grads`) and their
+        product (`.product`). The gradient is the **sum over routes of the product along each route**.
+
+        **Univariate**: $f = f(g(x))$ gives $\dfrac{df}{dx} = \dfrac{df}{dg}\cdot\dfrac{dg}{dx}$. The deck's example:
+        $f(g) = 2g^2 - 3g + 1$ with $g(x) = x^3 + 2x$, here at $x = 1$, so $g = 3$,
+        $df/dg = 4g - 3 = 9$ and $dg/dx = 3x^2 + 2 = 5$.
+        """
+    ),
+    code(
+        r"""
+        from autograd_lite.routes import count_routes, routes
+
+        x = Value(1.0, label="x")
+        g = x**3 + 2 * x
+        g.label = "g"
+        f = 2 * g**2 - 3 * g + 1
+        f.label = "f"
+        df_dg, dg_dx = 4 * g.data - 3, 3 * x.data**2 + 2
+        print(f"g = {g.data:g}, f = {f.data:g}")
+        print(f"df/dg · dg/dx = {df_dg:g} · {dg_dx:g} = {df_dg * dg_dx:g};  grad(f, [x]) = {grad(f, [x])}")
+
+        for out, inp in ((f, g), (g, x), (f, x)):
+            rs = routes(out, inp)
+            print(f"\nroutes({out.label}, {inp.label}): {len(rs)} routes, sum {sum(r.product for r in rs):g}")
+            for r in rs:
+                print("  ", r)
+        """
+    ),
+    md(
+        r"""
+        Unlabelled nodes print as their operation in brackets. $g$ appears twice in $f$ (in $g^2$ and in
+        $3g$) and $x$ twice in $g$, so there are two routes from $g$ to $f$ (summing to $df/dg = 9$),
+        two from $x$ to $g$ (summing to $dg/dx = 5$), and four from $x$ to $f$: every route below $g$
+        paired with every route above it. Multiplying out $(\text{sum})\cdot(\text{sum})$ is the same
+        as summing the four products: $9 \cdot 5 = 45$.
+
+        **Distributed** (multivariate): $f = f(g_1(x), \dots, g_n(x))$ gives
+        $\dfrac{\partial f}{\partial x} = \sum_i \dfrac{\partial f}{\partial g_i}\cdot\dfrac{\partial g_i}{\partial x}$.
+        The deck's example: $f(g_1, g_2) = 2g_1^2 - 3g_1g_2 + 1$, $g_1 = 3x$, $g_2 = x^2 + 2x$. At $x = 1$:
+        $g_1 = g_2 = 3$, $\partial f/\partial g_1 = 4g_1 - 3g_2 = 3$, $\partial f/\partial g_2 = -3g_1 = -9$,
+        $dg_1/dx = 3$, $dg_2/dx = 2x + 2 = 4$, so $\partial f/\partial x = 3\cdot 3 + (-9)\cdot 4 = -27$.
+        """
+    ),
+    code(
+        r"""
+        x = Value(1.0, label="x")
+        g1 = 3 * x
+        g1.label = "g1"
+        g2 = x**2 + 2 * x
+        g2.label = "g2"
+        f = 2 * g1**2 - 3 * g1 * g2 + 1
+        f.label = "f"
+
+        rs = routes(f, x)
+        for gi in (g1, g2):
+            through = [r for r in rs if gi in r.nodes]
+            print(f"routes through {gi.label}: {len(through)}, sum {sum(r.product for r in through):g}")
+            for r in through:
+                print("  ", r)
+        print(f"\nall {len(rs)} routes: {sum(r.product for r in rs):g};  grad(f, [x]) = {grad(f, [x])}")
+        """
+    ),
+    md(
+        r"""
+        The routes through $g_1$ add up to $\partial f/\partial g_1 \cdot dg_1/dx = 3 \cdot 3 = 9$ and those
+        through $g_2$ to $(-9)\cdot 4 = -36$: the two terms of the distributed chain rule.
+
+        **The influence diagram**: $x = g(s)$, $y = h(s)$, $z = k(x, y)$ gives
+        $\dfrac{\partial z}{\partial s} = \dfrac{\partial z}{\partial x}\dfrac{\partial x}{\partial s} + \dfrac{\partial z}{\partial y}\dfrac{\partial y}{\partial s}$:
+        "small perturbations in $s$ cause perturbations in each of $x$ and $y$, each of which
+        individually additively perturbs $z$." Take $g(s) = s^2$, $h(s) = \sin s$ and $k(x, y) = x\,y$,
+        at $s = 0.5$:
+        """
+    ),
+    code(
+        r"""
+        s = Value(0.5, label="s")
+        x = s**2
+        x.label = "x"
+        y = s.sin()
+        y.label = "y"
+        z = x * y
+        z.label = "z"
+
+        rs = routes(z, s)
+        for r in rs:
+            print(r)
+        total = sum(r.product for r in rs)
+        print(f"sum of the two routes = {total:.6f};  grad(z, [s]) = {grad(z, [s])[0]:.6f}")
+        print(f"by hand: y·2s + x·cos s = {y.data * 2 * s.data + x.data * math.cos(s.data):.6f}")
+
+        # Each route is one additive share of the response of z to a small nudge of s.
+        h = 1e-4
+        s2 = Value(s.data + h)
+        z2 = (s2**2) * s2.sin()
+        print(f"\nnudge s by {h:g}: z changes by {z2.data - z.data:.4e}")
+        for r in rs:
+            print(f"  via {r.nodes[1].label}: h × {r.product:.6f} = {h * r.product:.4e}")
+        """
+    ),
+    md(
+        r"""
+        The two routes, drawn on the graph: the edge numbers are the local derivatives, and each
+        route's product is theirs multiplied along it.
+        """
+    ),
+    code(
+        r"""
+        draw_dot(z)
+        """
+    ),
+    md(
+        r"""
+        One more graph, where $x$ reaches $f$ along three routes and the routes share edges:
+
+        $$ p = x y,\qquad q = p + x,\qquad f = q\,p . $$
+        """
+    ),
+    code(
+        r"""
+        x = Value(0.5, label="x")
+        y = Value(-1.5, label="y")
+        p = x * y
+        p.label = "p"
+        q = p + x
+        q.label = "q"
+        f = q * p
+        f.label = "f"
+        f.backward()
+
+        rs = routes(f, x)
+        for r in rs:
+            print(r)
+        total = sum(r.product for r in rs)
+        print(f"sum of routes = {total:g}, x.grad from backward() = {x.grad:g}")
+        assert math.isclose(total, x.grad)
+        draw_dot(f)
+        """
+    ),
+    md(
+        r"""
+        Listing routes is exponential in general: every reuse can double them. `count_routes` counts
+        them without listing them (dynamic programming over the graph), and `routes` refuses to list
+        more than `max_routes` (10 000 unless told otherwise). Here each of 60 steps uses the node
+        below it twice:
+        """
+    ),
+    code(
+        r"""
+        t = v = Value(1.0, label="t")
+        for _ in range(60):
+            v = v + v
+        print(f"{count_routes(v, t):,} routes; grad(v, [t]) = {grad(v, [t])[0]:,.0f}")
+        try:
+            routes(v, t)
+        except ValueError as err:
+            print("ValueError:", err)
+        """
+    ),
+    md(
+        r"""
+        Backpropagation gets the same sum in one pass by merging routes at each node: a node's gradient
+        is the sum over its *uses*, $\ \bar v = \sum_{u \text{ uses } v} \bar u \cdot \partial u/\partial v$
+        (one term per edge, so a node used twice contributes two terms). The simplest case of a
+        node used twice is $a + a$: both edges carry derivative 1, so the gradient is 2.
+        """
+    ),
+    code(
+        r"""
+        a = Value(3.0, label="a")
+        s = a + a
+        print("parents:", s.parents == (a, a), "| grad:", grad(s, [a]))
+        """
+    ),
+    md(
+        r"""
+        ## Why the order must be topological
+
+        The rule $\bar v = \sum_u \bar u\, \partial u/\partial v$ only works if every use $u$ of $v$ already has
+        its *complete* gradient when $v$ passes its own gradient on. So nodes must be processed from the
+        output backwards in reverse **topological order**: each node after everything that uses it.
+
+        A small reverse pass that takes the order as an argument makes this concrete:
+        """
+    ),
+    code(
+        r"""
+        def reverse_pass(root, order):
+            # Push each node's gradient to its parents, visiting nodes in the given order.
+            table = {root: 1.0}
+            for node in order:
+                for parent, local in zip(node.parents, node.local_grads):
+                    table[parent] = table.get(parent, 0.0) + table.get(node, 0.0) * local
+            return table
+
+
+        def topological(root):
+            # Depth-first search: a node is appended after all of its parents.
+            order, seen = [], set()
+
+            def visit(v):
+                if v not in seen:
+                    seen.add(v)
+                    for parent in v.parents:
+                        visit(parent)
+                    order.append(v)
+
+            visit(root)
+            return order
+
+
+        good = list(reversed(topological(f)))
+        bad = [f, p, q, x, y]  # p before q: but q uses p, so p's gradient is not complete yet
+        print("reverse topological:", [v.label for v in good])
+        print("wrong order:        ", [v.label for v in bad])
+
+        right, wrong = reverse_pass(f, good), reverse_pass(f, bad)
+        print(f"\n{'node':<5} {'engine':>8} {'right order':>12} {'wrong order':>12}")
+        for v in (f, q, p, x, y):
+            print(f"{v.label:<5} {v.grad:>8.4f} {right[v]:>12.4f} {wrong[v]:>12.4f}")
+        """
+    ),
+    md(
+        r"""
+        In the wrong order $p$ passed on its gradient when only $f$'s contribution ($\partial f/\partial p = q$)
+        had arrived; $q$'s contribution came too late and never reached $x$ and $y$. The table for $p$
+        ends up right, but its inputs got the wrong numbers.
+
+        (The engine's own pass works the same way, with an iterative depth-first search, so
+        even a chain of a million nodes does not hit Python's recursion limit.)
+
+        ## The grad table, step by step
+
+        `backward_frames` replays the engine's pass one node at a time. Each frame highlights the node
+        whose gradient has just been completed, shows `?` for gradients not known yet, and writes the
+        sum it came from in the caption.
+        """
+    ),
+    code(
+        r"""
+        frames = backward_frames(f)
+        for k in range(len(frames)):
+            print(frames.caption(k))
+        """
+    ),
+    md(
+        r"""
+        In a running notebook the frames come with a slider (it needs a live kernel; the saved page
+        shows the first frame):
+        """
+    ),
+    code(
+        r"""
+        frames
+        """
+    ),
+    md(
+        r"""
+        And every frame, for reading without a kernel:
+        """
+    ),
+    code(
+        r"""
+        from IPython.display import display
+
+        for frame in frames:
+            display(frame)
+        """
+    ),
+]
+
+if __name__ == "__main__":
+    write("01_expressions_and_graphs.ipynb", CELLS)
