@@ -1,4 +1,4 @@
-"""Tests of the graph diagrams: DOT text, real rendering, the size guard and backward frames."""
+"""Tests of draw_dot: the DOT text, real rendering, the size guard, Graphviz missing."""
 
 from __future__ import annotations
 
@@ -17,13 +17,11 @@ from autograd_lite import functional as F
 from autograd_lite.engine import grad_table, topological_order
 from autograd_lite.viz import (
     ROLE_COLOURS,
-    BackwardFrames,
     Diagram,
     GraphvizNotFoundError,
-    backward_frames,
     draw_dot,
-    draw_model,
     fmt,
+    labels,
     save,
 )
 
@@ -180,7 +178,7 @@ def test_draw_dot_roles_have_distinct_styles() -> None:
 
 def test_draw_dot_without_nn_module_still_draws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "autograd_lite.nn", None)  # import now raises ImportError
-    assert viz._parameter_class() is None
+    assert labels.parameter_class() is None
     x = Value(1.0, label="x")
     assert "data 2" in draw_dot(x * 2).source
 
@@ -356,158 +354,3 @@ def test_save_without_dot_says_how_to_install(
     with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz"):
         save(draw_dot(L), tmp_path / "graph.svg")
     assert not (tmp_path / "graph.svg").exists()
-
-
-# --------------------------------------------------------------------------- models
-
-
-def test_draw_model_clusters_each_neuron_and_marks_parameters() -> None:
-    from autograd_lite.nn import MLP
-
-    model = MLP(2, [3, 1], seed=0)
-    before = [p.grad for p in model.parameters()]
-    src = draw_model(model, [0.5, -1.0], legend=True).source
-    assert src.count("subgraph cluster_") == 1 + 3 + 1  # the input, 3 + 1 neurons
-    for title in ("layer 1, neuron 1", "layer 1, neuron 3", "layer 2, neuron 1"):
-        assert title in src
-    assert src.count(f'fillcolor="{ROLE_COLOURS["parameter"][0]}"') == len(model.parameters())
-    assert "<b>x0</b>" in src and "<b>x1</b>" in src
-    assert [p.grad for p in model.parameters()] == before  # grads are shown, not written
-    assert "grad 1<" in src  # the output's seed
-
-
-def test_draw_model_single_neuron() -> None:
-    from autograd_lite.nn import Neuron
-
-    neuron = Neuron(3, activation="tanh", seed=1)
-    src = draw_model(neuron, [1.0, 2.0, 3.0], rankdir="TB").source
-    assert "neuron 1" in src and "rankdir=TB" in src
-    assert "tanh" in src and "label=<dot>" in src
-
-
-def test_draw_model_rejects_other_objects() -> None:
-    with pytest.raises(TypeError, match="Neuron, Layer or MLP"):
-        draw_model(object(), [1.0])
-
-
-# --------------------------------------------------------------------------- backward frames
-
-
-def frames_of_expression() -> tuple[Value, BackwardFrames]:
-    _, L = expression()
-    for v in topological_order(L):
-        v.grad = 123.0  # sentinel: frames must not read or write .grad
-    return L, backward_frames(L)
-
-
-def test_backward_frames_one_per_node_in_reverse_topological_order() -> None:
-    L, frames = frames_of_expression()
-    order = topological_order(L)
-    assert len(frames) == len(order) == len(list(frames))
-    assert frames.order == order[::-1]
-    assert frames.order[0] is L
-
-
-def test_backward_frames_last_frame_equals_grad_table() -> None:
-    L, frames = frames_of_expression()
-    table = grad_table(L)
-    assert frames.table(len(frames) - 1) == table
-    src = frames[-1].source
-    assert "grad ?" not in src
-    for v, g in table.items():
-        assert f"grad {fmt(g)}<" in node_line(src, v, L)
-
-
-def test_backward_frames_fill_the_table_step_by_step() -> None:
-    L, frames = frames_of_expression()
-    for k in range(len(frames)):
-        table = frames.table(k)
-        assert list(table) == frames.order[: k + 1]
-        src = frames[k].source
-        assert src.count("grad ?") == len(frames) - (k + 1)
-        # the node completed at step k is highlighted, and only it
-        line = node_line(src, frames.order[k], L)
-        assert f'> color="{viz.HIGHLIGHT}"' in line and "penwidth=3" in line
-        assert src.count("penwidth=3") == 1
-
-
-def test_backward_frames_caption_shows_grad_table_entry() -> None:
-    nodes, L = expression()
-    frames = backward_frames(L)
-    assert frames.caption(0) == "step 1/7: grad[L] = 1  (the seed: ∂L/∂L)"
-    k = frames.order.index(nodes["a"])
-    # grad[a] = grad[e] · ∂e/∂a = -2 · -3 = 6
-    assert frames.caption(k).endswith("= (-2)·(-3) = 6")
-    assert "step " in frames[k].source and "grad[a]" in frames[k].source
-
-
-def test_backward_frames_do_not_touch_user_grads() -> None:
-    L, frames = frames_of_expression()
-    for frame in frames:
-        assert "digraph" in frame.source
-    assert all(v.grad == 123.0 for v in topological_order(L))
-
-
-def test_backward_frames_reused_node_sums_contributions() -> None:
-    a = Value(3.0, label="a")
-    y = a * a + a
-    y.label = "y"
-    frames = backward_frames(y)
-    caption = frames.caption(frames.order.index(a))
-    assert caption.endswith("= 1·3 + 1·3 + 1·1 = 7")
-
-
-def test_backward_frames_size_guard() -> None:
-    y = Value(1.0)
-    for _ in range(20):
-        y = y * 2.0
-    with pytest.raises(ValueError, match="max_nodes=10"):
-        backward_frames(y, max_nodes=10)
-
-
-def test_backward_frames_reject_unknown_options() -> None:
-    _, L = expression()
-    with pytest.raises(TypeError, match="colour"):
-        backward_frames(L, colour="red")[0]
-
-
-def test_backward_frames_save_numbered_svgs(tmp_path: Path) -> None:
-    _, frames = frames_of_expression()
-    paths = frames.save(tmp_path / "frames")
-    assert [p.name for p in paths] == [f"frame_{k:03d}.svg" for k in range(len(frames))]
-    for path in paths:
-        assert ET.parse(path).getroot().tag == f"{SVG}svg"
-    assert "grad[L]" in svg_text(ET.parse(paths[0]).getroot())
-
-
-def test_backward_frames_widget_steps_through_frames() -> None:
-    _, frames = frames_of_expression()
-    box = frames.widget()
-    slider, view = box.children
-    assert (slider.min, slider.max) == (0, len(frames) - 1)
-    assert "step 1/7" in view.value
-    slider.value = 3
-    assert "step 4/7" in view.value
-
-
-def test_backward_frames_widget_without_ipywidgets(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "ipywidgets", None)
-    _, frames = frames_of_expression()
-    with pytest.raises(ImportError, match="pip install ipywidgets"):
-        frames.widget()
-
-
-def test_backward_frames_in_notebook_without_ipywidgets_shows_message_and_last_frame(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import IPython.display
-
-    shown: list[object] = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
-    monkeypatch.setitem(sys.modules, "ipywidgets", None)
-    _, frames = frames_of_expression()
-    frames._ipython_display_()
-    message, frame = shown
-    assert isinstance(message, IPython.display.HTML)
-    assert "pip install ipywidgets" in message.data
-    assert frame is frames[-1]

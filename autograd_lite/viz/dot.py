@@ -147,8 +147,9 @@ def _legend_label(roles: set[str]) -> str:
 def _graph_label(spec: Spec, roles: set[str]) -> str:
     """Title, notes, the route key and the legend, as the graph's own label (off the layout)."""
     rows = []
-    if spec.title:
-        rows.append(f'<tr><td><font point-size="13">{escape(spec.title, 400)}</font></td></tr>')
+    title = escape(spec.title, 400)
+    if title:
+        rows.append(f'<tr><td><font point-size="13">{title}</font></td></tr>')
     for note in spec.notes:
         text = escape(note, 200)
         if text:
@@ -324,8 +325,9 @@ def build(spec: Spec) -> Diagram:
             g.edge(f"v{index[p]}", head, **edge)
 
     label = _graph_label(spec, roles)
+    title = escape(spec.title, 400)
     if label:
-        g.attr(label=label, labelloc="t" if spec.title else "b", fontsize="10")
+        g.attr(label=label, labelloc="t" if title else "b", fontsize="10")
     g.counts = (len(order), 0 if spec.ops_inside else sum(1 for v in order if v.parents))
     return g
 

@@ -98,7 +98,17 @@ def fallback_html(source: str) -> str:
     )
 
 
-_NODE_STATEMENT = re.compile(r"^\s*(?!(?:graph|node|edge|subgraph)\b)[^\s\[{}]+ \[", re.M)
+_NOT_NODES = ("graph", "node", "edge", "subgraph", "{", "}", "rank")
+
+
+def _node_statements(body: list[str]) -> int:
+    """How many statements of a DOT body declare a node (not an edge, attribute or brace)."""
+    count = 0
+    for line in body:
+        head = line.strip().split("[", 1)[0]
+        if head and "->" not in head and "--" not in head and "=" not in head:
+            count += not head.startswith(_NOT_NODES)
+    return count
 
 
 class Diagram(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type hints
@@ -141,7 +151,7 @@ class Diagram(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type
     def __repr__(self) -> str:
         # Deterministic (no address), so saved notebook outputs do not change from run to run.
         if self.counts is None:
-            what = _plural(len(_NODE_STATEMENT.findall("\n".join(self.body))), "node")
+            what = _plural(_node_statements(self.body), "node")
         else:
             values, ops = self.counts
             what = f"{_plural(values, 'value node')}, {_plural(ops, 'op node')}"
