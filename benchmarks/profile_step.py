@@ -1,6 +1,7 @@
 """Profile one benchmark workload of autograd_lite with cProfile, and its cyclic-GC share.
 
-Usage: `.venv/bin/python benchmarks/profile_step.py w1` (or `w2`, `w3`, `w3dot`; `--top 25`).
+Usage: `.venv/bin/python benchmarks/profile_step.py w1` (or `w2`, `w3`, `w3dot`, `w5`;
+`--top 25`).
 """
 
 from __future__ import annotations
@@ -17,32 +18,43 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run  # the workloads live in run.py
+import w1_training_step
+import w2_chain
+import w3_dot
+import w5_microgpt
+from common import AL
 
 
-def workload(name: str, n: int) -> Callable[[], None]:
+def workload(name: str, n: int) -> Callable[[], object]:
     """A function that runs `name` once for autograd_lite (inputs made beforehand)."""
     if name == "w1":
-        return run._w1_autograd_lite(100, 42)
+        step = w1_training_step._autograd_lite(100, 42)[0]
+        return step
     if name == "w2":
 
         def chain() -> None:
-            _, y = run._chain(run.AL, "tanh", n)
+            _, y = w2_chain.chain(AL, "tanh", n)
             y.backward()
 
         return chain
+    if name == "w5":
+        from autograd_lite import Value
+
+        train = w5_microgpt.make_trainer(Value)
+        steps = iter(range(10**9))
+        return lambda: train(next(steps))
     variant = "dot" if name == "w3dot" else "plain"
-    a, b = run._leaves(run.AL, n)
+    a, b = w3_dot.leaves(AL, n)
 
     def products() -> None:
         for v in (*a, *b):
             v.grad = 0.0
-        run._sum_of_products(run.AL, variant, a, b).backward()
+        w3_dot.sum_of_products(AL, variant, a, b).backward()
 
     return products
 
 
-def wall_ms(fn: Callable[[], None], repeats: int) -> float:
+def wall_ms(fn: Callable[[], object], repeats: int) -> float:
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -53,7 +65,7 @@ def wall_ms(fn: Callable[[], None], repeats: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("workload", choices=["w1", "w2", "w3", "w3dot"])
+    parser.add_argument("workload", choices=["w1", "w2", "w3", "w3dot", "w5"])
     parser.add_argument("--n", type=int, default=10**5, help="N for w2/w3 (default 10⁵)")
     parser.add_argument("--top", type=int, default=20, help="rows of the profile to print")
     parser.add_argument("--repeats", type=int, default=5, help="runs for the wall-clock timing")
