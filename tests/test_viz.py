@@ -139,6 +139,21 @@ def test_draw_dot_op_symbols() -> None:
         assert symbol in src
 
 
+def test_draw_dot_number_literal_edges_show_no_derivative() -> None:
+    x = Value(-1.5, label="x")
+    y = x**2 * 3.0
+    src = draw_dot(y).source
+    order = topological_order(y)
+    consts = [v for v in order if type(v).__name__ == "Constant"]
+    assert len(consts) == 2
+    for c in consts:
+        (edge,) = [s for s in src.splitlines() if s.strip().startswith(f"v{order.index(c)} ->")]
+        assert "label" not in edge  # no ∂ with respect to the 2 in x**2 (nan there) or the 3
+    assert "nan" not in src
+    (edge,) = edges_into_op(src, x, y.parents[0], y)
+    assert ">-3</font>" in edge  # ∂(x²)/∂x = 2x is still written
+
+
 def test_draw_dot_reused_node_gets_two_edges() -> None:
     a = Value(3.0, label="a")
     s = a + a
