@@ -6,19 +6,21 @@ Also runs as `python -m autograd_lite demo`; see `autograd-lite demo --help`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from . import __version__
+from . import demo as demo_run
 
 __all__ = ["build_parser", "main"]
 
 DATASETS = ("moons", "circles", "spirals", "xor", "blobs")
+# The fewest samples each data set can be made of (spirals: 3 arms, blobs: 3 centres).
+_MIN_SAMPLES = {"moons": 2, "circles": 2, "spirals": 3, "blobs": 3}
 
 _DESCRIPTION = """\
 Train a small multilayer perceptron on a 2-D toy data set with autograd_lite and write
@@ -110,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_int,
         default=100,
         metavar="N",
-        help="number of points; ignored for xor, which has 4 (default: %(default)s)",
+        help="number of points: at least 2 (3 for spirals and blobs); ignored for xor, which "
+        "has 4 (default: %(default)s)",
     )
     demo.add_argument(
         "--noise",
@@ -194,21 +197,46 @@ def _writable_folder(out: Path) -> str | None:
     return None
 
 
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """The options, with errors about them reported by the parser that owns them."""
+    args, extra = parser.parse_known_args(argv)
+    demo: argparse.ArgumentParser = args.command_parser
+    if extra:  # unknown options of the demo: show the demo's usage, not the top level's
+        demo.error(f"unrecognized arguments: {' '.join(extra)}")
+    need = _MIN_SAMPLES.get(args.dataset)
+    if need is not None and args.samples < need:
+        demo.error(
+            f"argument --samples: the {args.dataset} data set needs at least {need} samples, "
+            f"got {args.samples}"
+        )
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad options).
+    """Run the command line; returns the exit status.
+
+    0 ok; 1 a failure while running (the message is one line on stderr: training diverged,
+    a file could not be written); 2 bad options; 130 interrupted (Ctrl-C), with the output
+    folder left as it was.
 
     Args:
         argv: the arguments after the program name; None reads `sys.argv[1:]`.
     """
     parser = build_parser()
+    created = False
     try:
-        args = parser.parse_args(argv)
+        args = _parse(parser, argv)
         demo: argparse.ArgumentParser = args.command_parser
         try:
-            dataset = _dataset(args.dataset, args.samples, args.noise, args.seed)
-        except ValueError as exc:  # e.g. too few samples for the data set's classes
+            dataset = demo_run.make_dataset(args.dataset, args.samples, args.noise, args.seed)
+        except ValueError as exc:  # e.g. too many samples
             demo.error(f"cannot make the {args.dataset} data set: {exc}")
+        try:
+            model = demo_run.make_model(args.hidden, dataset, args.seed)
+        except ValueError as exc:  # e.g. layers too large for MAX_PARAMETERS
+            demo.error(f"argument --hidden: {exc}")
         # Checked before training, not after a minute of it; creates the folder.
+        created = not args.out.exists()
         problem = _writable_folder(args.out)
         if problem is not None:
             demo.error(problem)
@@ -216,142 +244,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         # argparse exits on --help, --version and bad options; report its status instead.
         return _exit_code(exc)
     try:
-        return _demo(args, dataset)
-    except KeyboardInterrupt:
-        print("autograd-lite: interrupted", file=sys.stderr)
-        return 130
+        status = demo_run.run(args, dataset, model)
+    except KeyboardInterrupt as exc:
+        status = 130
+        state = str(exc) or f"{args.out} is as it was"
+        print(f"autograd-lite: interrupted; {state}", file=sys.stderr)
     except OSError as exc:
         # E.g. the disk filled up or the folder vanished while the files were written.
+        status = 1
         print(f"autograd-lite: error: {exc}", file=sys.stderr)
-        return 1
-
-
-# --------------------------------------------------------------------------- the demo
-
-
-def _dataset(
-    name: str, samples: int, noise: float | None, seed: int
-) -> tuple[list[list[float]], list[int]]:
-    """The demo's data: the makers of `autograd_lite.data`, noise defaulting to theirs."""
-    from . import data
-
-    extra: dict[str, Any] = {} if noise is None else {"noise": noise}
-    if name == "xor":
-        return data.make_xor()
-    if name == "moons":
-        return data.make_moons(samples, seed=seed, **extra)
-    if name == "circles":
-        return data.make_circles(samples, seed=seed, **extra)
-    if name == "spirals":
-        return data.make_spirals(samples, classes=3, seed=seed, **extra)
-    # Fixed centres near the origin keep the inputs of order 1, like the other data sets.
-    return data.make_blobs(samples, centers=_BLOB_CENTRES, std=0.6, seed=seed, **extra)
-
-
-_BLOB_CENTRES = [[-1.5, -1.0], [1.5, -1.0], [0.0, 1.5]]
-
-
-def _demo(args: argparse.Namespace, dataset: tuple[list[list[float]], list[int]]) -> int:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        print(
-            "autograd-lite: error: the demo draws its pictures with matplotlib; install it with "
-            "pip install 'autograd-lite[plot]'",
-            file=sys.stderr,
-        )
-        return 1
-    from . import losses, nn, optim
-    from .plot import plot_decision_boundary, plot_history
-    from .training import fit
-
-    X, classes = dataset
-    nclasses = len(set(classes))
-    y: list[float] | list[int]
-    if nclasses <= 2:
-        # One output and hinge loss, which wants ±1 labels: class 1 → +1, class 0 → −1.
-        y = [1.0 if c == 1 else -1.0 for c in classes]
-        loss: Callable[[list[Any], list[Any]], Any] = losses.hinge
-        nout = 1
-    else:
-        y = classes  # class indices 0..k-1, one output (logit) per class
-        loss = losses.cross_entropy
-        nout = nclasses
-
-    lr: float = args.lr if args.lr is not None else (0.1 if args.dataset == "xor" else 1.0)
-    model = nn.MLP(2, [*args.hidden, nout], seed=args.seed)
-    optimizer = optim.SGD(model.parameters(), lr=lr)
-    shape = ", ".join(str(n) for n in [*args.hidden, nout])
-    print(
-        f"training MLP(2, [{shape}]) ({len(model.parameters())} parameters) on {args.dataset}: "
-        f"{len(X)} samples, {args.epochs} epochs, seed {args.seed}",
-        flush=True,
-    )
-    start = time.perf_counter()
-    history = fit(
-        model,
-        X,
-        y,
-        loss=loss,
-        optimizer=optimizer,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        progress=args.progress,
-        seed=args.seed,
-        l2=2e-4,
-        # micrograd's schedule: from lr down to lr/10 at the last epoch.
-        lr_schedule=lambda e: lr * (1.0 - 0.9 * e / max(args.epochs - 1, 1)),
-    )
-    seconds = time.perf_counter() - start
-    acc = history.accuracy[-1]
-    print(
-        f"final accuracy: {acc:.1%} ({round(acc * len(X))}/{len(X)}), "
-        f"loss {history.loss[-1]:.4f}, trained in {seconds:.1f} s",
-        flush=True,
-    )
-
-    out: Path = args.out
-    title = f"MLP on {args.dataset}, {acc:.0%} accuracy"
-    written = [out / "loss.png", out / "decision_boundary.png"]
-    plot_history(history, path=written[0], title=title)
-    plot_decision_boundary(model, X, y, path=written[1], title=title)
-    written.append(_draw_neuron(model, X, out))
-    model.save(out / "model.json")
-    written.append(out / "model.json")
-    print("wrote:")
-    for path in written:
-        print(f"  {path}")
-    return 0
-
-
-def _draw_neuron(model: Any, X: Sequence[Sequence[float]], out: Path) -> Path:
-    """Draw the first neuron of the first layer on one input: neuron.svg, or neuron.dot."""
-    from .engine import Value, no_grad
-    from .viz import INSTALL_HINT, GraphvizNotFoundError, draw_dot, save
-
-    neuron = model.layers[0].neurons[0]
-    # Prefer an input where the neuron is active: a ReLU at 0 passes no gradient back.
-    with no_grad():
-        x = next((x for x in X if neuron(x).data > 0.0), X[0])
-    # Named x0, x1 like the weights w0, w1 that multiply them.
-    inputs = [Value(v, label=f"x{i}") for i, v in enumerate(x)]
-    y = neuron(inputs)
-    y.label = "out"
-    y.backward()  # so that the diagram shows gradients too
-    diagram = draw_dot(y)
-    model.zero_grad()  # leave the trained model's gradients as fit() left them
-    try:
-        return save(diagram, out / "neuron.svg")
-    except GraphvizNotFoundError:
-        # Still give the learner the graph: its DOT source renders anywhere later.
-        path = out / "neuron.dot"
-        path.write_text(diagram.source, encoding="utf-8")
-        print(
-            f"note: wrote the neuron diagram as DOT source {path}, not neuron.svg. {INSTALL_HINT} "
-            f"Then run again, or render it with: dot -Tsvg {path} -o {out / 'neuron.svg'}",
-            file=sys.stderr,
-        )
-        return path
+    if status != 0 and created:
+        with contextlib.suppress(OSError):
+            args.out.rmdir()  # the folder this run made, still empty: gone again
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover

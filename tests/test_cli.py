@@ -135,7 +135,20 @@ def test_cli_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None
         (["demo", "--seed", "-1"], "argument --seed: must be 0 or more, got -1"),
         (["demo", "--hidden"], "argument --hidden: expected at least one argument"),
         (["demo", "--frobnicate"], "unrecognized arguments: --frobnicate"),
-        (["demo", "--samples", "1"], "cannot make the moons data set: n must be at least 2"),
+        (["demo", "--epochs", "3", "extra"], "demo: error: unrecognized arguments: extra"),
+        (["demo", "--samples", "1"], "argument --samples: the moons data set needs at least 2"),
+        (
+            ["demo", "--dataset", "spirals", "--samples", "2"],
+            "argument --samples: the spirals data set needs at least 3 samples, got 2",
+        ),
+        (["demo", "--samples", "100000000"], "n must be at most 10000000"),
+        (["demo", "--bogus"], "usage: autograd-lite demo [-h]"),
+        (["demo", "--bogus"], "autograd-lite demo: error: unrecognized arguments: --bogus"),
+        (
+            ["demo", "--hidden", "1000000", "1000000"],
+            "argument --hidden: MLP(2, [1000000, 1000000, 1]) has 1000005000001 parameters, "
+            "more than the limit MAX_PARAMETERS = 1000000",
+        ),
     ],
 )
 def test_cli_bad_options_exit_2_with_message(
@@ -193,3 +206,152 @@ def test_cli_runs_as_python_module(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert "--epochs: must be at least 1" in bad.stderr
+
+
+# --------------------------------------------------------------------------- failures and Ctrl-C
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    """Every entry of `folder` (hidden ones too) with its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture
+def old_run(tmp_path: Path) -> Path:
+    """An output folder holding a previous run's files and a file of the user's."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("loss.png", "decision_boundary.png", "neuron.svg"):
+        (out / name).write_text(f"the old {name}")
+    nn.MLP(2, [16, 16, 1], seed=1).save(out / "model.json")
+    (out / "notes.txt").write_text("mine")
+    return out
+
+
+def test_cli_diverging_training_stops_with_one_line_and_exit_1(
+    old_run: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    before = _snapshot(old_run)
+    assert main(["demo", *QUICK, "--lr", "1e300", "--out", str(old_run)]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "autograd-lite: error: training diverged: the loss became nan at epoch 1 of 3; "
+        "--lr 1e+300 is too large; try a smaller one (the default is 1)\n"
+    )
+    assert _snapshot(old_run) == before  # nothing written
+
+
+def test_cli_diverging_training_in_a_subprocess_has_no_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "autograd_lite", "demo", *QUICK, "--lr", "1e300"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("autograd-lite: error: training diverged: the loss became")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "demo_out").exists()  # the folder this run made is gone again
+
+
+def test_cli_ctrl_c_while_writing_leaves_the_old_folder(
+    old_run: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograd_lite import plot
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    capsys.readouterr()
+    before = _snapshot(old_run)
+    monkeypatch.setattr(plot, "plot_decision_boundary", interrupted)  # after loss.png
+    assert main(["demo", *QUICK, "--seed", "2", "--out", str(old_run)]) == 130
+    assert capsys.readouterr().err == f"autograd-lite: interrupted; {old_run} is as it was\n"
+    assert _snapshot(old_run) == before  # all old: no new file, no temporary folder
+
+
+def test_cli_ctrl_c_while_training_a_new_folder_leaves_no_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograd_lite import training
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "fit", interrupted)
+    assert main(["demo", *QUICK, "--out", str(tmp_path / "new")]) == 130
+    assert os.listdir(tmp_path) == []
+
+
+def test_cli_failed_swap_rolls_back_to_the_old_files(
+    old_run: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _snapshot(old_run)
+    real_replace = os.replace
+    into_out: list[str] = []
+
+    def failing_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst).parent == old_run:
+            into_out.append(Path(dst).name)
+            if len(into_out) == 3:  # two new files are in, the third fails
+                raise OSError(28, "No space left on device", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    capsys.readouterr()
+    assert main(["demo", *QUICK, "--seed", "2", "--out", str(old_run)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("autograd-lite: error: [Errno 28] No space left on device")
+    assert err.count("\n") == 1
+    assert _snapshot(old_run) == before  # all old again
+
+
+def test_cli_ctrl_c_during_the_swap_finishes_it(
+    old_run: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    old_model = (old_run / "model.json").read_bytes()
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def replace_then_ctrl_c(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst).parent == old_run:
+            calls.append(Path(dst).name)
+            if len(calls) == 2:
+                signal.raise_signal(signal.SIGINT)  # Ctrl-C half way through the swap
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace_then_ctrl_c)
+    capsys.readouterr()
+    assert main(["demo", *QUICK, "--seed", "2", "--out", str(old_run)]) == 130
+    assert "interrupted; the new files were already in place" in capsys.readouterr().err
+    # All new: the seed-2 model and every picture; the user's file untouched.
+    assert (old_run / "model.json").read_bytes() != old_model
+    assert sorted(os.listdir(old_run)) == [
+        "decision_boundary.png",
+        "loss.png",
+        "model.json",
+        "neuron.svg",
+        "notes.txt",
+    ]
+    assert (old_run / "notes.txt").read_text() == "mine"
+
+
+def test_cli_new_run_replaces_every_old_output_and_keeps_other_files(
+    old_run: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old_model = (old_run / "model.json").read_bytes()
+    monkeypatch.setenv("PATH", str(old_run / "empty"))  # no Graphviz: neuron.dot this time
+    assert main(["demo", *QUICK, "--seed", "2", "--out", str(old_run)]) == 0
+    assert sorted(os.listdir(old_run)) == [
+        "decision_boundary.png",
+        "loss.png",
+        "model.json",
+        "neuron.dot",  # and no stale neuron.svg from the old run
+        "notes.txt",
+    ]
+    assert (old_run / "model.json").read_bytes() != old_model
