@@ -56,7 +56,7 @@ class _Names:
     def __init__(self, reserved: Iterable[str]) -> None:
         self.used: set[str] = set(reserved)
         self.namespace: dict[str, object] = {}
-        self._counter = 0
+        self._counters: dict[str, int] = {}
 
     def free(self, text: str) -> bool:
         return text not in self.used and not keyword.iskeyword(text)
@@ -75,8 +75,8 @@ class _Names:
     def fresh(self, prefix: str) -> str:
         """`prefix1`, `prefix2`, ...: the next unused numbered name."""
         while True:
-            self._counter += 1
-            candidate = f"{prefix}{self._counter}"
+            k = self._counters[prefix] = self._counters.get(prefix, 0) + 1
+            candidate = f"{prefix}{k}"
             if self.free(candidate) and self.free("g_" + candidate):
                 return self.take(candidate)
 
@@ -365,90 +365,86 @@ class _Writer:
         root = self.root
         if not needs[root]:
             return []
-        reverse = self.order[::-1]
-        # Who adds into whom, in the order grad_table adds: consumers in reverse topological
-        # order, each one's parent slots in order.
-        terms_of: dict[Value, list[tuple[Value, int]]] = {}
-        for c in reverse:
-            if needs[c]:
-                for i, p in enumerate(self.parents[c]):
-                    if needs.get(p, False):
-                        terms_of.setdefault(p, []).append((c, i))
         ps = self.parents[root]
         # grad_table stores the row of an n-ary root with distinct parents without the 0.0.
-        bare = len(ps) > 2 and len(set(ps)) == len(ps)
+        root_row = len(ps) > 2 and len(set(ps)) == len(ps)
+        bare: set[Value] = set()
         hoisted: dict[int, str] = {}
-        partials: dict[Value, tuple[Any, ...]] = {}
+        alive: list[Expr] = []
+        # The terms of each node's sum, in the order grad_table adds them: consumers in
+        # reverse topological order, each one's parent slots in order. A consumer comes before
+        # all of its parents, so its own sum is complete when it is reached.
+        terms: dict[Value, list[Any]] = {}
         lines: list[Line] = [[_BACKWARD_MARK], [f"    g_{self.var[root]} = 1.0"]]
-        for c in reverse:
+        for c in reversed(self.order):
             if not needs[c]:
                 continue
             if c is not root:
-                lines += self._grad_lines(c, terms_of[c], partials, hoisted, bare)
+                lines += self._grad_lines(c, terms.pop(c, []), c in bare)
             ps = self.parents[c]
-            z = self.val[c]
-            d = tuple(RULES[c.op].partials(self.m, z, *[self.val[p] for p in ps]))
-            partials[c] = d
+            d = RULES[c.op].partials(self.m, self.val[c], *[self.val[p] for p in ps])
             used = [d[i] for i, p in enumerate(ps) if needs.get(p, False)]
             compound = [x for x in used if type(x) is Expr and x.kind != "name"]
             for expr in shared(compound) if len(compound) > 1 else ():
                 t = self.names.fresh("t")
                 lines.append([f"    {t} = {render(expr, hoisted)}"])
                 hoisted[id(expr)] = t
+                alive.append(expr)  # ids name the temporaries: their Exprs must stay alive
+            g = "g_" + self.var[c]
+            for i, p in enumerate(ps):
+                if not needs.get(p, False):
+                    continue
+                if c is root:
+                    term = self._term(None, d[i], hoisted)
+                    if root_row:
+                        bare.add(p)
+                        terms[p] = [term]
+                        continue
+                else:
+                    term = self._term(g, d[i], hoisted)
+                if isinstance(term, StrongZero) and p not in bare:
+                    continue  # a sum begun at 0.0 is never -0.0: adding an exact 0 changes nothing
+                terms.setdefault(p, []).append(term)
         for p in self.wrt:
-            lines += self._grad_lines(p, terms_of[p], partials, hoisted, bare)
+            lines += self._grad_lines(p, terms.pop(p, []), p in bare)
         return lines
 
-    def _grad_lines(
-        self,
-        node: Value,
-        contributions: list[tuple[Value, int]],
-        partials: dict[Value, tuple[Any, ...]],
-        hoisted: dict[int, str],
-        bare_root_row: bool,
-    ) -> list[Line]:
+    def _term(self, g: str | None, d: Operand, hoisted: dict[int, str]) -> Any:
+        """The term g · d as code to the right of a `+`, or a number known now.
+
+        `g` is the consumer's variable, None for the root (whose entry is the seed 1.0).
+        """
+        if g is not None:
+            if type(d) is Expr and d.kind == "name":
+                return f"{g} * {d.parts[0]}"
+            if type(d) is float and d != 1.0:  # a constant's value: g * literal
+                return f"{g} * {self._literal(d)}"
+        t = _times(1.0 if g is None else name(g), d, hoisted)
+        if not isinstance(t, Expr):
+            return t
+        return _code(t, hoisted, _ADD)
+
+    def _grad_lines(self, node: Value, terms: list[Any], bare: bool) -> list[Line]:
         """grad_table[node] = 0.0 + Σ g_c · ∂c/∂node: one line, a few for long sums."""
         target = "g_" + self.var[node]
-        root = self.root
-        bare = bare_root_row and contributions[0][0] is root
-        terms: list[tuple[str, Any, Any]] = []  # (kind, a, b)
-        for c, i in contributions:
-            d = partials[c][i]
-            if c is not root:
-                if type(d) is Expr and d.kind == "name":
-                    terms.append(("mul", "g_" + self.var[c], d.parts[0]))
-                    continue
-                if type(d) is float and d != 1.0:  # a constant's value: g * literal
-                    terms.append(("mul", "g_" + self.var[c], self._literal(d)))
-                    continue
-            g: Operand = 1.0 if c is root else name("g_" + self.var[c])
-            t = _times(g, d, hoisted)
-            if isinstance(t, StrongZero) and not bare:
-                continue  # a sum begun at 0.0 is never -0.0: adding an exact 0 changes nothing
-            if type(t) is Expr and t.kind == "name":
-                terms.append(("atom", t.parts[0], None))
-            elif type(t) is Expr and t.kind == "*" and all(map(_is_atom, t.parts)):
-                terms.append(("mul", _code(t.parts[0], {}, 0), _code(t.parts[1], {}, 0)))
-            else:
-                terms.append(("expr", t, None))
         head = f"    {target} = "
         lines: list[Line] = []
         acc: str
         if bare:  # the first term stands alone: no 0.0 before it
-            kind, a, b = terms[0]
-            lines.append([head + _term_text(kind, a, b, hoisted, 0)])
+            first = terms[0]
+            lines.append([head + (first if type(first) is str else _code(first, {}, 0))])
             acc, terms = target, terms[1:]
         else:
             static: Operand = 0.0  # numbers at the start are added now (the same additions)
-            while terms and terms[0][0] == "expr" and not isinstance(terms[0][1], Expr):
-                static = static + terms[0][1]
+            while terms and type(terms[0]) is not str:
+                static = static + terms[0]
                 terms = terms[1:]
             acc = _code(static, {}, _ADD - 1 if terms else 0)
             if not terms:
                 return [[head + acc]]
-        pending = [_term_text(kind, a, b, hoisted, _ADD) for kind, a, b in terms]
-        for start in range(0, len(pending), _CHUNK):
-            lines.append([head + " + ".join([acc, *pending[start : start + _CHUNK]])])
+        texts = [t if type(t) is str else _code(t, {}, _ADD) for t in terms]
+        for start in range(0, len(texts), _CHUNK):
+            lines.append([head + " + ".join([acc, *texts[start : start + _CHUNK]])])
             acc = target
         return lines
 
@@ -457,18 +453,6 @@ class _Writer:
         if found is None:
             found = self._literals[id(x)] = (x, _code(x, {}, 0))  # x kept: its id stays its
         return found[1]
-
-
-def _term_text(kind: str, a: Any, b: Any, hoisted: dict[int, str], above: int) -> str:
-    if kind == "mul":
-        return f"{a} * {b}"
-    if kind == "atom":
-        return str(a)
-    return _code(a, hoisted, above)
-
-
-def _is_atom(x: Operand) -> bool:
-    return not isinstance(x, Expr) or x.kind == "name"
 
 
 _BACKWARD_MARK = "\x00backward\x00"
