@@ -23,9 +23,9 @@ INSTALL_HINT = (
 )
 
 # A diagram wider than its cell is scaled down to fit, but never below this fraction of its
-# natural size: the smallest text (10 pt edge labels) stays at 7 pt or more, and a wider
+# natural size: the smallest text (10 pt edge labels) stays at 6 pt (8 px) or more, and a wider
 # diagram scrolls sideways in its output area instead.
-MIN_SCALE = 0.7
+MIN_SCALE = 0.6
 
 _SVG_TAG = re.compile(r"<svg\b[^>]*>")
 _WIDTH = re.compile(r'\swidth="([0-9.]+)pt"')
