@@ -21,7 +21,7 @@ CELLS = [
         import math
 
         from autograd_lite import Value, draw_dot, grad
-        from autograd_lite.viz import backward_frames
+        from autograd_lite import backward_frames
         """
     ),
     md(
@@ -219,13 +219,14 @@ CELLS = [
     ),
     md(
         r"""
-        The two routes, drawn on the graph: the edge numbers are the local derivatives, and each
-        route's product is theirs multiplied along it.
+        The two routes, drawn on the graph (`draw_dot(..., highlight=routes)`, one colour each): the
+        edge numbers are the local derivatives, and each route's product is theirs multiplied along
+        it.
         """
     ),
     code(
         r"""
-        draw_dot(z)
+        draw_dot(z, highlight=rs)
         """
     ),
     md(
@@ -253,7 +254,7 @@ CELLS = [
         total = sum(r.product for r in rs)
         print(f"sum of routes = {total:g}, x.grad from backward() = {x.grad:g}")
         assert math.isclose(total, x.grad)
-        draw_dot(f)
+        draw_dot(f, highlight=rs)
         """
     ),
     md(
@@ -364,26 +365,15 @@ CELLS = [
     ),
     md(
         r"""
-        In a running notebook the frames come with a slider (it needs a live kernel; the saved page
-        shows the first frame):
+        The frames as a player: step through them with the buttons or the slider, or press play.
+        It is plain HTML and JavaScript with every frame inside, so it also works in the saved
+        notebook, in an exported HTML page and in notebook viewers, without a running kernel.
+        `frames.save("frames.html")` writes the same player as a page of its own.
         """
     ),
     code(
         r"""
         frames
-        """
-    ),
-    md(
-        r"""
-        And every frame, for reading without a kernel:
-        """
-    ),
-    code(
-        r"""
-        from IPython.display import display
-
-        for frame in frames:
-            display(frame)
         """
     ),
 ]

@@ -71,7 +71,8 @@ CELLS = [
             # The slides' picture of the 2-2-1 network: text inside each unit and on each weight.
             dot = graphviz.Digraph(
                 graph_attr={"rankdir": "LR", "label": title, "labelloc": "t", "fontsize": "13",
-                            "nodesep": "0.4", "ranksep": "1.3", "fontname": "Helvetica"},
+                            "nodesep": "0.4", "ranksep": "1.3", "fontname": "Helvetica",
+                            "size": "8.5,5"},  # inches: scaled down to fit a notebook cell
                 node_attr={"shape": "circle", "fontsize": "10", "width": "1.15", "fixedsize": "true",
                            "fontname": "Helvetica", "style": "filled", "fillcolor": "#eef2ff"},
                 edge_attr={"fontsize": "10", "fontname": "Helvetica"},
@@ -156,8 +157,9 @@ CELLS = [
     ),
     md(
         r"""
-        The network with its forward values, first as the slides draw it, then as the engine's graph
-        (boxes are values, circles operations, edge numbers local derivatives; no gradients yet):
+        The network with its forward values, first as the slides draw it, then as the engine's graph,
+        drawn top to bottom so that it fits the page (boxes are values, circles operations, edge
+        numbers local derivatives; no gradients yet):
         """
     ),
     code(
@@ -171,7 +173,7 @@ CELLS = [
     ),
     code(
         r"""
-        draw_dot(loss)
+        draw_dot(loss, rankdir="TB")
         """
     ),
     md(
@@ -274,7 +276,7 @@ CELLS = [
     ),
     code(
         r"""
-        draw_dot(loss)
+        draw_dot(loss, rankdir="TB")
         """
     ),
     md(
@@ -286,7 +288,7 @@ CELLS = [
     ),
     code(
         r"""
-        backward_frames(loss)
+        backward_frames(loss, rankdir="TB")
         """
     ),
     md(
