@@ -594,12 +594,14 @@ CELLS = [
         ## Softmax: a vector activation
 
         Sigmoid acts on each number separately, so its Jacobian is diagonal. Softmax
-        $y_i = e^{x_i} / \sum_k e^{x_k}$ mixes all inputs: every output depends on every input, and
+        $y_i = e^{z_i} / \sum_j e^{z_j}$ is a *vector activation*: every output depends on every input,
+        so influence sums over all of them, $\partial Div/\partial z_i = \sum_j \partial Div/\partial y_j\cdot\partial y_j/\partial z_i$,
+        with (the lectures' formula)
 
-        $$ \frac{\partial y_i}{\partial x_k} = y_i\,(\delta_{ik} - y_k), $$
+        $$ \frac{\partial y_i}{\partial z_k} = y_i\,(\delta_{ik} - y_k), $$
 
-        where $\delta_{ik}$ is $1$ when $i = k$ and $0$ otherwise. `functional.jacobian` builds the matrix
-        one row (one `grad` call) per output.
+        where $\delta_{ik}$ is $1$ when $i = k$ and $0$ otherwise: $y_i - y_i^2$ on the diagonal, $-y_i y_k$
+        off it. `functional.jacobian` builds the matrix one row (one `grad` call) per output.
         """
     ),
     code(
@@ -610,13 +612,13 @@ CELLS = [
                 print("  [" + "  ".join(f"{v: .6f}" for v in row) + " ]")
 
 
-        xs = [Value(2.0, label="x1"), Value(1.0, label="x2"), Value(0.1, label="x3")]
-        ys = functional.softmax(xs)
-        p = [t.data for t in ys]
-        print("softmax =", [round(t, 6) for t in p], f" sum = {sum(p):.12f}")
+        zs = [Value(2.0, label="z1"), Value(1.0, label="z2"), Value(0.1, label="z3")]
+        ys = functional.softmax(zs)
+        y = [t.data for t in ys]
+        print("softmax =", [round(t, 6) for t in y], f" sum = {sum(y):.12f}")
 
-        J = functional.jacobian(ys, xs)
-        J_hand = [[p[i] * ((i == k) - p[k]) for k in range(3)] for i in range(3)]
+        J = functional.jacobian(ys, zs)
+        J_hand = [[y[i] * ((i == k) - y[k]) for k in range(3)] for i in range(3)]
         show(J, "\nJacobian from the engine:")
         show(J_hand, "\ny_i (δ_ik − y_k) by hand:")
         for i in range(3):
@@ -624,7 +626,7 @@ CELLS = [
                 assert math.isclose(J[i][k], J_hand[i][k], abs_tol=1e-12)
                 assert math.isclose(J[i][k], J[k][i], abs_tol=1e-12)  # symmetric
             assert abs(sum(J[i])) < 1e-12  # shifting all inputs by the same amount changes nothing
-        show(functional.jacobian([t.sigmoid() for t in xs], xs), "\nfor contrast, elementwise sigmoid:")
+        show(functional.jacobian([t.sigmoid() for t in zs], zs), "\nfor contrast, elementwise sigmoid:")
         """
     ),
     md(
@@ -632,6 +634,9 @@ CELLS = [
         The rows sum to zero: adding the same constant to every input leaves softmax unchanged.
 
         ## Softmax + cross-entropy: the gradient is $p - \text{one-hot}$
+
+        The lectures write this as $\delta^{\text{out}} = a - y$ for a softmax output $a$ and a one-hot
+        target $y$ with the negative log-likelihood loss.
 
         For logits $z$, probabilities $p = \operatorname{softmax}(z)$ and the correct class $t$, the loss is
         $L = -\log p_t$. Chaining the Jacobian above with $\partial L/\partial p_i = -[i = t]/p_t$ gives
