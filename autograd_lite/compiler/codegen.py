@@ -8,34 +8,27 @@ the terms in the order `engine.grad_table` adds them, so every float comes out t
 from __future__ import annotations
 
 import builtins
-import keyword
 import math
 import operator
-import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..engine import Constant, Value, topological_order
-from ..rules import RULES, ZERO, FloatMath, StrongZero
+from ..rules import RULES, ZERO, StrongZero
+from .names import Names, identifier, op_name, reserved
 from .symbolic import _ADD, _ATOM, Expr, Operand, SymMath, _render, call, name, render, shared
 
-MAX_NODES = 200_000
-"""The largest graph `compile` accepts (op nodes): Python's own compiler needs about 20 µs and
-a few kB per generated line, so beyond this a program takes seconds and gigabytes to build."""
+MAX_NODES = 100_000
+"""The largest graph `compile` accepts (op nodes). Writing and compiling a program takes about
+50 µs and 7 kB per node (Python's own compiler is most of it): 100,000 nodes take seconds and
+most of a gigabyte; a larger step is better compiled in parts (one minibatch at a time)."""
 
 _CHUNK = 64  # terms per line of a long sum (Python's compiler recurses once per `+`)
 _DOT_INLINE = 32  # a dot of more terms is written sum(map(mul, W, X), 0.0) with shared tuples
 
 # Forwards that are Python's own float operators are written as operators.
-_OPERATORS: dict[Any, str] = {
-    float.__add__: "+",
-    float.__sub__: "-",
-    float.__mul__: "*",
-    float.__truediv__: "/",
-}
-_OP_NAMES = {"**": "pow", "/": "div", "+": "add", "-": "sub", "*": "mul"}
+_OPERATORS: dict[Any, str] = {float.__add__: "+", float.__sub__: "-", float.__mul__: "*"}
 
 
 @dataclass(frozen=True)
@@ -48,75 +41,6 @@ class Generated:
     inputs: tuple[Value, ...]  # the leaves read from `data`, in order
     wrt: tuple[Value, ...]  # the inputs whose gradients `program` returns, in order
     nodes: int  # op nodes of the graph
-
-
-class _Names:
-    """Unique, valid Python identifiers for nodes, temporaries and globals."""
-
-    def __init__(self, reserved: Iterable[str]) -> None:
-        self.used: set[str] = set(reserved)
-        self.namespace: dict[str, object] = {}
-        self._counters: dict[str, int] = {}
-
-    def free(self, text: str) -> bool:
-        return text not in self.used and not keyword.iskeyword(text)
-
-    def take(self, base: str, *, with_grad: bool = False) -> str:
-        """`base` (or `base_2`, `base_3`, ...) made unique; with `with_grad` also `g_` + it."""
-        candidate, k = base, 1
-        while not self.free(candidate) or (with_grad and not self.free("g_" + candidate)):
-            k += 1
-            candidate = f"{base}_{k}"
-        self.used.add(candidate)
-        if with_grad:
-            self.used.add("g_" + candidate)
-        return candidate
-
-    def fresh(self, prefix: str) -> str:
-        """`prefix1`, `prefix2`, ...: the next unused numbered name."""
-        while True:
-            k = self._counters[prefix] = self._counters.get(prefix, 0) + 1
-            candidate = f"{prefix}{k}"
-            if self.free(candidate) and self.free("g_" + candidate):
-                return self.take(candidate)
-
-    def bind(self, preferred: str, obj: object) -> str:
-        """The global name under which the program sees `obj`."""
-        if self.namespace.get(preferred, self) is obj:
-            return preferred
-        if preferred in self.used and preferred not in self.namespace:
-            self.used.discard(preferred)  # reserved for exactly this
-        bound = self.take(preferred)
-        self.namespace[bound] = obj
-        return bound
-
-
-def _identifier(label: str) -> str:
-    """`label` as a Python identifier ("" when nothing usable is left)."""
-    text = unicodedata.normalize("NFKC", label)  # Python compares identifiers after NFKC
-    text = re.sub(r"\W", "_", text).strip("_")
-    if not text:
-        return ""
-    if not text.isidentifier():
-        text = "v_" + text
-    return text if text.isidentifier() else ""
-
-
-def _op_name(op: str) -> str:
-    text = _OP_NAMES.get(op) or _identifier(op)
-    return text or "op"
-
-
-def _reserved() -> set[str]:
-    """Names the program's globals may take: never used for a node."""
-    names = {"data", "sum", "mul", "ZERO", "inf", "nan", *dir(builtins)}
-    names.update(_op_name(op) for op in RULES)
-    names.update(a for a in dir(FloatMath) if not a.startswith("_"))
-    return names
-
-
-def _parents(node: Value) -> tuple[Value, ...]:
-    return node.parents
 
 
 def _times(g: Operand, d: Operand, hoisted: dict[int, str]) -> Operand:
@@ -230,7 +154,7 @@ class _Writer:
         self.root, self.order = root, order
         self.inputs = tuple(p for p in leaves if not isinstance(p, Constant))
         self.wrt = self._check_wrt(wrt)
-        self.names = _Names(_reserved())
+        self.names = Names(reserved())
         self.m = SymMath(self.names.bind)
         self.tuples = _Tuples()
         self.var: dict[Value, str] = {}  # node → its variable
@@ -254,7 +178,7 @@ class _Writer:
         return tuple(p for p in self.inputs if p in chosen)
 
     def _name_nodes(self, nodes: list[Value], leaves: dict[Value, None]) -> None:
-        labelled = [(n, _identifier(n.label)) for n in nodes]
+        labelled = [(n, identifier(n.label)) for n in nodes]
         for n, base in labelled:  # labels first: they keep their own names where possible
             if base:
                 self.var[n] = self.names.take(base, with_grad=True)
@@ -299,12 +223,12 @@ class _Writer:
         symbol = _OPERATORS.get(rule.forward)
         if rule.forward is float.__neg__:
             expr = Expr("neg", args[0])
-        elif symbol is not None and symbol != "/":
+        elif symbol is not None:
             expr = Expr(symbol, *args)
         elif node.op == "/" and not isinstance(args[1], Expr) and args[1] != 0:
             expr = Expr("/", *args)  # FloatMath.div differs from `/` only for a zero divisor
         else:
-            expr = call(self.names.bind(_op_name(node.op), rule.forward), *args)
+            expr = call(self.names.bind(op_name(node.op), rule.forward), *args)
         return [head + render(expr)]
 
     def write(self) -> Generated:

@@ -1,0 +1,78 @@
+"""Names in generated code: nodes after their labels, temporaries, globals the program reads."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from ..rules import RULES, FloatMath
+
+_OP_NAMES = {"**": "pow", "/": "div", "+": "add", "-": "sub", "*": "mul"}
+
+
+class Names:
+    """Unique, valid Python identifiers for nodes, temporaries and globals."""
+
+    def __init__(self, reserved: Iterable[str]) -> None:
+        self.used: set[str] = set(reserved)
+        self.namespace: dict[str, object] = {}
+        self._counters: dict[str, int] = {}
+
+    def free(self, text: str) -> bool:
+        return text not in self.used and not keyword.iskeyword(text)
+
+    def take(self, base: str, *, with_grad: bool = False) -> str:
+        """`base` (or `base_2`, `base_3`, ...) made unique; with `with_grad` also `g_` + it."""
+        candidate, k = base, 1
+        while not self.free(candidate) or (with_grad and not self.free("g_" + candidate)):
+            k += 1
+            candidate = f"{base}_{k}"
+        self.used.add(candidate)
+        if with_grad:
+            self.used.add("g_" + candidate)
+        return candidate
+
+    def fresh(self, prefix: str) -> str:
+        """`prefix1`, `prefix2`, ...: the next unused numbered name."""
+        while True:
+            k = self._counters[prefix] = self._counters.get(prefix, 0) + 1
+            candidate = f"{prefix}{k}"
+            if self.free(candidate) and self.free("g_" + candidate):
+                return self.take(candidate)
+
+    def bind(self, preferred: str, obj: object) -> str:
+        """The global name under which the program sees `obj`."""
+        if self.namespace.get(preferred, self) is obj:
+            return preferred
+        if preferred in self.used and preferred not in self.namespace:
+            self.used.discard(preferred)  # reserved for exactly this
+        bound = self.take(preferred)
+        self.namespace[bound] = obj
+        return bound
+
+
+def identifier(label: str) -> str:
+    """`label` as a Python identifier ("" when nothing usable is left)."""
+    text = unicodedata.normalize("NFKC", label)  # Python compares identifiers after NFKC
+    text = re.sub(r"\W", "_", text).strip("_")
+    if not text:
+        return ""
+    if not text.isidentifier():
+        text = "v_" + text
+    return text if text.isidentifier() else ""
+
+
+def op_name(op: str) -> str:
+    text = _OP_NAMES.get(op) or identifier(op)
+    return text or "op"
+
+
+def reserved() -> set[str]:
+    """Names the program's globals may take: never used for a node."""
+    names = {"data", "sum", "mul", "ZERO", "inf", "nan", *dir(builtins)}
+    names.update(op_name(op) for op in RULES)
+    names.update(a for a in dir(FloatMath) if not a.startswith("_"))
+    return names
