@@ -369,3 +369,18 @@ def test_save_without_dot_says_how_to_install(
     with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz"):
         save(draw_dot(L), tmp_path / "graph.svg")
     assert not (tmp_path / "graph.svg").exists()
+
+
+def test_diagram_svg_in_a_notebook_scales_down_to_the_cell() -> None:
+    _, L = expression()
+    diagram = draw_dot(L)
+    for svg in (diagram._repr_mimebundle_()["image/svg+xml"], diagram._repr_svg_()):
+        root = ET.fromstring(svg)
+        style = dict(part.split(":", 1) for part in (root.get("style") or "").split(";"))
+        assert style["max-width"] == "100%" and style["height"] == "auto"
+        # Never below 60 % of the natural width, so 10 pt text stays 6 pt or larger.
+        natural = float(root.get("width", "").removesuffix("pt"))
+        assert float(style["min-width"].removesuffix("pt")) == pytest.approx(0.6 * natural, abs=1)
+        assert root.get("viewBox")  # the shape is kept while scaling
+    saved = ET.fromstring(diagram.pipe(format="svg"))
+    assert saved.get("style") is None  # files keep their natural size
