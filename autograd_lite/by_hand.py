@@ -23,14 +23,15 @@ class Term:
     """One term of a node's implied gradient: ∂root/∂consumer · ∂consumer/∂node.
 
     `upstream` is the person's number for ∂root/∂consumer when they claimed one
-    (`upstream_claimed`), else the value implied for the consumer; `local` is the recorded
-    local derivative `consumer.local_grads[slot]`.
+    (`upstream_claimed`), else the value implied for the consumer; `upstream_correct` is the
+    true ∂root/∂consumer; `local` is the recorded local derivative `consumer.local_grads[slot]`.
     """
 
     consumer: Value
     slot: int
     upstream: float
     upstream_claimed: bool
+    upstream_correct: float
     local: float
 
     @property
@@ -117,17 +118,27 @@ class HandCheck:
         numbers_ = " + ".join(
             f"({_f(t.upstream, digits)}) × {_f(t.local, digits)}" for t in step.terms
         )
-        mine = sorted({node_name(t.consumer) for t in step.terms if t.upstream_claimed})
-        source = (
-            f"∂{self.root_name}/∂{', ∂'.join(mine)}: your number{'s' if len(mine) > 1 else ''}"
-            if mine
-            else "no number above it is yours: these are the true values"
+        r = self.root_name
+        mine = list(
+            dict.fromkeys(
+                f"∂{r}/∂{node_name(t.consumer)}" for t in step.terms if t.upstream_claimed
+            )
         )
-        link = "and your" if step.ok else "but your"
+        other = [t for t in step.terms if not t.upstream_claimed]
+        notes = []
+        if mine:
+            notes.append(f"{', '.join(mine)}: your number{'s' if len(mine) > 1 else ''}")
+        if other:
+            names = ", ".join(dict.fromkeys(f"∂{r}/∂{node_name(t.consumer)}" for t in other))
+            true = all(_agree(t.upstream, t.upstream_correct, 1e-12, 0.0) for t in other)
+            how = "the true value" if true else "what your numbers above imply"
+            notes.append(f"{names}: not written by you, so {how}")
+        whose = "your upstream numbers give" if mine else "the numbers above it give"
+        link = "and" if step.ok else "but"
         return (
-            f"{d}: you wrote {_f(step.claimed, digits)} {link} upstream numbers give\n"
+            f"{d}: you wrote {_f(step.claimed, digits)} {link} {whose}\n"
             f"    {symbols}\n    = {numbers_}\n    = {_f(step.implied, digits)}\n"
-            f"    ({source}; the true {d} is {_f(step.correct, digits)})"
+            f"    ({'; '.join(notes)}; the true {d} is {_f(step.correct, digits)})"
         )
 
     def table(self) -> str:
@@ -293,5 +304,5 @@ def check_by_hand(
         for i, (p, lg) in enumerate(zip(v.parents, v.local_grads)):
             implied_acc[p] = implied_acc.get(p, 0.0) + used * lg
             if p in terms:
-                terms[p].append(Term(v, i, used, claim is not None, lg))
+                terms[p].append(Term(v, i, used, claim is not None, true.get(v, 0.0), lg))
     return HandCheck(root, tuple(steps), node_name(root))

@@ -103,6 +103,7 @@ def test_check_by_hand_counts_a_node_used_twice_twice() -> None:
     assert report.expected == 6.0 and report.correct == 6.0
     text = str(report)
     assert "∂y/∂x: you wrote 3 but your upstream numbers give" in text
+    assert "(∂y/∂y: your number; the true ∂y/∂x is 6)" in text
     assert "∂y/∂y · ∂y/∂x + ∂y/∂y · ∂y/∂x" in text
     assert "(1) × 3 + (1) × 3" in text
     assert check_by_hand(y, {x: 6.0}).ok
@@ -178,6 +179,15 @@ def test_check_by_hand_lecture_2_2_1_slip_is_named_at_z_c() -> None:
     only_w1 = check_by_hand(loss, {"w1": d_yc * 0.0524})
     assert only_w1.first_wrong is w[0]
     assert only_w1.expected == pytest.approx(true[z_c] * 0.23, rel=1e-12)
+    assert "∂L/∂z_C: not written by you, so the true value" in str(only_w1)
+    # Unclaimed numbers between two claims are what the claims above imply.
+    skipped = check_by_hand(loss, {"y_C": 2 * d_yc, "w1": d_yc * 0.0524})
+    assert skipped.first_wrong is y_c
+    step = skipped.steps[-1]
+    assert step.node is w[0] and not step.ok
+    assert step.implied == pytest.approx(2 * true[z_c] * 0.23, rel=1e-12)
+    text = skipped.explain(step)
+    assert "∂L/∂z_C: not written by you, so what your numbers above imply" in text
     # One SGD step with ε = 0.7 gives the slide's new weights.
     new = [round(v.data - 0.7 * true[v], 4) for v in w]
     assert new == [0.1007, 0.5021, 0.4025, 0.3076, 0.2374, 0.6375]
