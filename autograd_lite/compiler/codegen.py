@@ -17,7 +17,7 @@ from typing import Any
 from ..engine import Constant, Value, topological_order
 from ..rules import RULES, ZERO, StrongZero
 from .names import Names, identifier, op_name, reserved
-from .symbolic import _ADD, _ATOM, Expr, Operand, SymMath, _render, call, name, render, shared
+from .symbolic import ADD, ATOM, Expr, Operand, SymMath, call, code, name, render, shared
 
 MAX_NODES = 100_000
 """The largest graph `compile` accepts (op nodes). Writing and compiling a program takes about
@@ -116,12 +116,6 @@ def _tuple_text(items: tuple[str, ...]) -> str:
     return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
-def _code(x: Operand, hoisted: dict[int, str], above: int) -> str:
-    """`x` as code, in parentheses when its precedence is not above `above`."""
-    text, prec = _render(x, hoisted)
-    return f"({text})" if prec <= above else text
-
-
 class _Writer:
     """Builds the two functions' text for one graph."""
 
@@ -192,7 +186,7 @@ class _Writer:
         for p in leaves:
             if isinstance(p, Constant):
                 self.val[p] = p.data
-                self.atom[p] = _code(p.data, {}, _ATOM - 1)
+                self.atom[p] = code(p.data, {}, ATOM - 1)
 
     def forward_line(self, node: Value) -> Line:
         rule = RULES[node.op]
@@ -346,7 +340,7 @@ class _Writer:
         t = _times(1.0 if g is None else name(g), d, hoisted)
         if not isinstance(t, Expr):
             return t
-        return _code(t, hoisted, _ADD)
+        return code(t, hoisted, ADD)
 
     def _grad_lines(self, node: Value, terms: list[Any], bare: bool) -> list[Line]:
         """grad_table[node] = 0.0 + Σ g_c · ∂c/∂node: one line, a few for long sums."""
@@ -356,17 +350,17 @@ class _Writer:
         acc: str
         if bare:  # the first term stands alone: no 0.0 before it
             first = terms[0]
-            lines.append([head + (first if type(first) is str else _code(first, {}, 0))])
+            lines.append([head + (first if type(first) is str else code(first, {}, 0))])
             acc, terms = target, terms[1:]
         else:
             static: Operand = 0.0  # numbers at the start are added now (the same additions)
             while terms and type(terms[0]) is not str:
                 static = static + terms[0]
                 terms = terms[1:]
-            acc = _code(static, {}, _ADD - 1 if terms else 0)
+            acc = code(static, {}, ADD - 1 if terms else 0)
             if not terms:
                 return [[head + acc]]
-        texts = [t if type(t) is str else _code(t, {}, _ADD) for t in terms]
+        texts = [t if type(t) is str else code(t, {}, ADD) for t in terms]
         for start in range(0, len(texts), _CHUNK):
             lines.append([head + " + ".join([acc, *texts[start : start + _CHUNK]])])
             acc = target
@@ -375,7 +369,7 @@ class _Writer:
     def _literal(self, x: float) -> str:
         found = self._literals.get(id(x))
         if found is None:
-            found = self._literals[id(x)] = (x, _code(x, {}, 0))  # x kept: its id stays its
+            found = self._literals[id(x)] = (x, code(x, {}, 0))  # x kept: its id stays its
         return found[1]
 
 

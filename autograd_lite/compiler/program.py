@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import gc
 import itertools
 import operator
 from collections.abc import Callable, Sequence
@@ -79,7 +80,15 @@ class Program:
                 self._forward = _load(self.forward_source, "forward", self._namespace)
             out: float = self._forward(data)
             return out
-        out, grads = self._program(data)
+        # The program makes floats and small tuples, never a reference cycle: the cyclic
+        # garbage collector would only rescan the heap, so it pauses, as in grad_table.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            out, grads = self._program(data)
+        finally:
+            if paused:
+                gc.enable()
         for leaf, g in zip(self.wrt, grads):
             leaf.grad += g
         return out

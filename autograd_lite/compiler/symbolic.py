@@ -17,7 +17,7 @@ Operand = Any  # an Expr or a number
 
 # Precedence of Python's operators, low to high (the renderer adds parentheses from it):
 # comparisons bind more loosely than `|` and `&`, which bind more loosely than `+`.
-_WHERE, _CMP, _OR, _AND, _ADD, _MUL, _UNARY, _POW, _ATOM = 1, 2, 3, 4, 5, 6, 7, 8, 9
+_WHERE, _CMP, _OR, _AND, ADD, _MUL, _UNARY, _POW, ATOM = 1, 2, 3, 4, 5, 6, 7, 8, 9
 _PRECEDENCE = {
     "|": _OR,
     "&": _AND,
@@ -27,8 +27,8 @@ _PRECEDENCE = {
     ">=": _CMP,
     "==": _CMP,
     "!=": _CMP,
-    "+": _ADD,
-    "-": _ADD,
+    "+": ADD,
+    "-": ADD,
     "*": _MUL,
     "/": _MUL,
     "**": _POW,
@@ -140,10 +140,6 @@ def where(cond: Operand, a: Operand, b: Operand) -> Operand:
     return a if cond else b
 
 
-def is_expr(x: object) -> bool:
-    return isinstance(x, Expr)
-
-
 def _has_expr(x: object) -> bool:
     if isinstance(x, Expr):
         return True
@@ -198,66 +194,66 @@ class SymMath:
 def literal(x: object) -> tuple[str, int]:
     """A number as code and its precedence; inf, nan and the strong zero are global names."""
     if isinstance(x, StrongZero):
-        return "ZERO", _ATOM
+        return "ZERO", ATOM
     if isinstance(x, bool):
-        return repr(x), _ATOM
+        return repr(x), ATOM
     if isinstance(x, int):
-        return repr(x), (_UNARY if x < 0 else _ATOM)
+        return repr(x), (_UNARY if x < 0 else ATOM)
     if isinstance(x, float):
         if x != x:
-            return "nan", _ATOM
+            return "nan", ATOM
         if math.isinf(x):
-            return ("inf", _ATOM) if x > 0 else ("-inf", _UNARY)
+            return ("inf", ATOM) if x > 0 else ("-inf", _UNARY)
         text = repr(float(x))
-        return text, (_UNARY if text.startswith("-") else _ATOM)
+        return text, (_UNARY if text.startswith("-") else ATOM)
     raise TypeError(f"the compiler cannot write {type(x).__name__} {x!r} as a number in code")
 
 
-def _wrap(x: Operand, names: dict[int, str], above: int) -> str:
+def code(x: Operand, names: dict[int, str], above: int) -> str:
     """`x` as code, in parentheses when its precedence is not above `above`."""
-    text, prec = _render(x, names)
+    text, prec = render_with_precedence(x, names)
     return f"({text})" if prec <= above else text
 
 
-def _render(x: Operand, names: dict[int, str]) -> tuple[str, int]:
+def render_with_precedence(x: Operand, names: dict[int, str]) -> tuple[str, int]:
     if not isinstance(x, Expr):
         return literal(x)
     hoisted = names.get(id(x))
     if hoisted is not None:
-        return hoisted, _ATOM
+        return hoisted, ATOM
     kind, parts = x.kind, x.parts
     if kind == "name":
-        return parts[0], _ATOM
+        return parts[0], ATOM
     if kind == "call":
-        args = ", ".join(_render(a, names)[0] for a in parts[1:])
-        return f"{parts[0]}({args})", _ATOM
+        args = ", ".join(render_with_precedence(a, names)[0] for a in parts[1:])
+        return f"{parts[0]}({args})", ATOM
     if kind == "tuple":
-        items = [_render(a, names)[0] for a in parts]
-        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")", _ATOM
+        items = [render_with_precedence(a, names)[0] for a in parts]
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")", ATOM
     if kind == "neg":
-        return "-" + _wrap(parts[0], names, _UNARY), _UNARY
+        return "-" + code(parts[0], names, _UNARY), _UNARY
     if kind == "where":
-        cond, a, b = (_wrap(p, names, _WHERE) for p in parts)
+        cond, a, b = (code(p, names, _WHERE) for p in parts)
         return f"{a} if {cond} else {b}", _WHERE
     prec = _PRECEDENCE[kind]
     a, b = parts
     if kind == "**":  # right-associative, and binds tighter than a unary minus on its left
-        return f"{_wrap(a, names, prec)} ** {_wrap(b, names, _UNARY - 1)}", prec
+        return f"{code(a, names, prec)} ** {code(b, names, _UNARY - 1)}", prec
     # Left-associative (float + and * are not associative: the right side keeps its
     # parentheses); comparisons chain in Python, so they never nest unparenthesised.
-    left = _wrap(a, names, prec - 1 if prec != _CMP else prec)
-    return f"{left} {kind} {_wrap(b, names, prec)}", prec
+    left = code(a, names, prec - 1 if prec != _CMP else prec)
+    return f"{left} {kind} {code(b, names, prec)}", prec
 
 
 def render(x: Operand, names: dict[int, str] | None = None) -> str:
     """`x` as a Python expression; `names` maps ids of hoisted Exprs to their variables."""
-    return _render(x, names or {})[0]
+    return render_with_precedence(x, names or {})[0]
 
 
 # --------------------------------------------------------------------------- sharing
 
 
-def children(x: Expr) -> Iterator[Any]:
+def _children(x: Expr) -> Iterator[Any]:
     parts = x.parts[1:] if x.kind == "call" else x.parts
     return iter(() if x.kind == "name" else parts)
 
@@ -279,5 +275,5 @@ def shared(roots: Sequence[Operand]) -> list[Expr]:
         count[id(x)] = seen + 1
         if seen == 0:
             stack.append((x, True))
-            stack.extend((c, False) for c in reversed(list(children(x))))
+            stack.extend((c, False) for c in reversed(list(_children(x))))
     return [x for x in order if count[id(x)] > 1]
