@@ -56,6 +56,7 @@ def plot_history(
     *,
     path: str | os.PathLike[str] | None = None,
     title: str | None = None,
+    loss_name: str | None = None,
 ) -> Any:
     """Loss and accuracy per epoch, side by side (accuracy only when it was measured).
 
@@ -64,6 +65,8 @@ def plot_history(
             `accuracy`, `val_loss`, `val_accuracy` lists.
         path: if given, the figure is also saved there (the format follows the suffix).
         title: a title over both panels.
+        loss_name: what the loss is, for the y axis (e.g. "binary cross-entropy"); by default
+            the history's `loss_name` when it has one, else the name is "loss".
 
     Returns:
         The matplotlib `Figure` (it displays inline in Jupyter).
@@ -73,6 +76,7 @@ def plot_history(
         ImportError: if matplotlib is not installed.
     """
     data = history.as_dict() if isinstance(history, History) else dict(history)
+    name = _loss_name(history, loss_name)
     loss = list(data.get("loss", []))
     if not loss:
         raise ValueError("plot_history() needs a history with at least one 'loss' value")
@@ -90,7 +94,7 @@ def plot_history(
     # A loss that spans decades reads better on a log axis (only possible when positive).
     if min(loss) > 0 and max(loss) / min(loss) > 100:
         ax.set_yscale("log")
-    ax.set(xlabel="epoch", ylabel="loss", title="loss")
+    ax.set(xlabel="epoch", ylabel=name, title="loss" if name == "loss" else f"loss: {name}")
     ax.grid(alpha=0.3)
 
     if acc:
@@ -118,6 +122,7 @@ def plot_decision_boundary(
     threshold: float | None = None,
     path: str | os.PathLike[str] | None = None,
     title: str | None = None,
+    class_names: Sequence[str] | None = None,
 ) -> Any:
     """The classes a model predicts over the plane, with the data points on top.
 
@@ -136,6 +141,11 @@ def plot_decision_boundary(
         threshold: the cut for a binary output (default as in `fit`).
         path: if given, the figure is also saved there.
         title: the axes title.
+        class_names: names for the legend, one per class (index order; for two classes the
+            negative class first); by default "class -1"/"class 1", "class 0", ...
+
+    Each class has one colour (matplotlib's C0, C1, ...): its points and the region where the
+    model predicts it, shaded lighter; the legend names the classes and the boundary line.
 
     Returns:
         The matplotlib `Figure`.
@@ -160,46 +170,91 @@ def plot_decision_boundary(
     outputs = predict(model, grid)
     task = task_for(y, outputs[:1], output_cut(model, None, check_threshold(threshold)))
 
-    points: dict[str, Any] = {"s": 22, "edgecolors": "k", "linewidths": 0.6}
+    points: dict[str, Any] = {"s": 22, "edgecolors": "k", "linewidths": 0.6, "zorder": 3}
+    px, py = [p[0] for p in X], [p[1] for p in X]
     if task is None:
         # Regression: shade the raw output value.
         zs = [o if isinstance(o, float) else o[0] for o in outputs]
         image = ax.contourf(xs, ys, _rows(zs, resolution), levels=20, cmap="RdBu_r", alpha=0.7)
         fig.colorbar(image, ax=ax, label="output")
-        points.update(c=[float(t) for t in y], cmap="RdBu_r")
-    elif task.multiclass:
-        # Class c wins where its margin z_c − max_{j≠c} z_j is positive. Contouring each margin
-        # gives smooth boundaries, with no false strips of a middle class index in between.
-        rows = [o if isinstance(o, list) else [o] for o in outputs]
-        k = len(rows[0])
-        palette = [f"C{c % 10}" for c in range(k)]
+        ax.scatter(px, py, c=[float(t) for t in y], cmap="RdBu_r", **points)
+    else:
+        if task.multiclass:
+            rows = [o if isinstance(o, list) else [o] for o in outputs]
+            k = len(rows[0])
+            # Class c wins where its margin z_c − max_{j≠c} z_j is positive; contouring each
+            # margin gives smooth boundaries, with no false strips of a middle class between.
+            margins = [
+                [r[c] - max(r[j] for j in range(k) if j != c) for r in rows] for c in range(k)
+            ]
+            classes = [int(_target_class(t, task)) % k for t in y]
+        else:
+            k = 2
+            # Binary: the score output − threshold changes sign at the boundary; contouring the
+            # continuous score (not the 0/1 classes) gives a smooth line. Class 1 is positive.
+            scores = [(o if isinstance(o, float) else o[0]) - task.threshold for o in outputs]
+            margins = [[-v for v in scores], scores]
+            classes = [1 if float(_target_class(t, task)) == 1.0 else 0 for t in y]
+        if class_names is not None and len(class_names) != k:
+            raise ValueError(f"class_names needs {k} names, one per class, got {len(class_names)}")
+        boundary = False
         for c in range(k):
-            margin_c = [r[c] - max(r[j] for j in range(k) if j != c) for r in rows]
+            margin_c = margins[c]
             if max(margin_c) > 0.0:
                 z = _rows(margin_c, resolution)
                 top = max(margin_c) + 1.0
-                ax.contourf(xs, ys, z, levels=[0.0, top], colors=[palette[c]], alpha=0.3)
-                ax.contour(xs, ys, z, levels=[0.0], colors="k", linewidths=0.8)
-        points["c"] = [palette[int(_target_class(t, task)) % k] for t in y]
-    else:
-        # Binary: two regions split where the score output − threshold changes sign; contouring
-        # the continuous score (not the 0/1 classes) gives a smooth boundary line.
-        scores = [(o if isinstance(o, float) else o[0]) - task.threshold for o in outputs]
-        z = _rows(scores, resolution)
-        lo, hi = min(min(scores), -1.0), max(max(scores), 1.0)
-        ax.contourf(xs, ys, z, levels=[lo - 1.0, 0.0, hi + 1.0], colors=["#f4a582", "#92c5de"])
-        if min(scores) < 0.0 < max(scores):
-            ax.contour(xs, ys, z, levels=[0.0], colors="k", linewidths=1.0)
-        points["c"] = ["#0571b0" if float(t) == 1.0 else "#ca0020" for t in y]
-    ax.scatter([p[0] for p in X], [p[1] for p in X], **points)
+                ax.contourf(xs, ys, z, levels=[0.0, top], colors=[_colour(c)], alpha=0.25)
+                if min(margin_c) < 0.0 and (task.multiclass or c == 1):  # one line each
+                    ax.contour(xs, ys, z, levels=[0.0], colors="k", linewidths=1.0)
+                    boundary = True
+        for c in range(k):
+            idx = [i for i, cls in enumerate(classes) if cls == c]
+            label = _class_name(c, task, class_names)
+            ax.scatter(
+                [px[i] for i in idx], [py[i] for i in idx], color=_colour(c), label=label, **points
+            )
+        handles, names = ax.get_legend_handles_labels()
+        if boundary:
+            from matplotlib.lines import Line2D
+
+            handles.append(Line2D([], [], color="k", linewidth=1.0))
+            names.append("decision boundary")
+        ax.legend(handles, names, loc="best", fontsize="small", framealpha=0.85)
     ax.set(xlabel="x₁", ylabel="x₂", title=title or "decision boundary")
     _save(fig, path)
     return fig
 
 
+def _loss_name(history: object, loss_name: object) -> str:
+    """The loss's name: the argument, else the history's own (an attribute or a dict key)."""
+    if loss_name is None:
+        if isinstance(history, Mapping):
+            loss_name = history.get("loss_name")
+        else:
+            loss_name = getattr(history, "loss_name", None)
+        if callable(loss_name) or loss_name is None:
+            return "loss"
+    if not isinstance(loss_name, str):
+        raise TypeError(f"loss_name must be a str, got {type(loss_name).__name__} {loss_name!r}")
+    return loss_name.replace("_", " ") or "loss"
+
+
+def _class_name(c: int, task: Any, class_names: Sequence[str] | None) -> str:
+    if class_names is not None:
+        return str(class_names[c])
+    if not task.multiclass:
+        return f"class {1 if c == 1 else int(task.negative)}"
+    return f"class {c}"
+
+
 def _linspace(lo: float, hi: float, n: int) -> list[float]:
     step = (hi - lo) / (n - 1)
     return [lo + i * step for i in range(n)]
+
+
+def _colour(c: int) -> str:
+    """Class c's colour, the same for its points and its region."""
+    return f"C{c % 10}"
 
 
 def _rows(flat: Sequence[float], n: int) -> list[list[float]]:
