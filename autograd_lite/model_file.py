@@ -36,7 +36,8 @@ MAX_PARAMETERS = 1_000_000
 # The largest file `load` reads. A file of MAX_PARAMETERS weights takes under 80 MB.
 MAX_FILE_BYTES = 128 * 1024 * 1024
 # A model file has 4 objects and lists (the file, architecture, parameters, nouts), nested 3
-# deep; `load` refuses more before parsing, so a crafted file cannot make millions of them.
+# deep, and about one value per weight; `load` refuses more before parsing, so a crafted file
+# cannot make millions of containers or values out of a few bytes each.
 MAX_CONTAINERS = 16
 MAX_NESTING = 8
 # A model file's integers are layer sizes (and perhaps whole-number weights): 20 digits is
@@ -295,7 +296,11 @@ _BRACKET = re.compile(rb"[\[\]{}]")
 
 
 def _structure_problem(text: bytes) -> str | None:
-    """What makes `text` more nested or bracket-heavy than a model file, or None."""
+    """What makes `text` more nested, bracket-heavy or long-listed than a model file, or None."""
+    # Values are separated by commas: one per weight and layer size, and a few more.
+    commas, most = text.count(b","), 2 * MAX_PARAMETERS + 64
+    if commas > most:
+        return f"bad JSON: {commas} values; a model file has at most {most}"
     opened = text.count(b"[") + text.count(b"{")
     closed = text.count(b"]") + text.count(b"}")
     if max(opened, closed) > MAX_CONTAINERS:
@@ -323,6 +328,8 @@ def _check_structure(raw: bytes) -> None:
 
 def _read_json(path: str) -> dict[str, Any]:
     """The top-level object of the JSON file `path`, refusing oversized and odd files."""
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a folder, pipe or device: never opened
+        raise ValueError("not a regular file")
     with open(path, "rb") as f:
         raw = f.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:

@@ -538,3 +538,30 @@ def test_model_files_save_and_load_refuse_non_paths(
         MLP(2, [3, 1], seed=0).save(path)  # type: ignore[arg-type]
     with pytest.raises(error, match=match.replace(r"save\(\)", r"MLP\.load\(\)")):
         MLP.load(path)  # type: ignore[arg-type]
+
+
+def test_model_files_load_refuses_long_lists_and_odd_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "m.json"
+    # A list of 3 million zeros: 2 bytes each in the file, 8 in memory; refused unparsed.
+    path.write_text('{"architecture": {"nouts": [' + "0," * 3 * 10**6 + "0]}}", encoding="utf-8")
+    monkeypatch.setattr(json, "loads", None)  # parsing would fail the test with a TypeError
+    with pytest.raises(
+        ValueError, match="bad JSON: 3000000 values; a model file has at most 2000064"
+    ):
+        Module.load(path)
+    monkeypatch.undo()
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # opening it would block: refused before that
+    with pytest.raises(ValueError, match="not a valid model file: not a regular file"):
+        Module.load(fifo)
+    with pytest.raises(ValueError, match="not a regular file"):
+        Module.load(tmp_path)
+
+
+def test_model_files_largest_model_fits_every_file_limit() -> None:
+    # The longest names and numbers a model of MAX_PARAMETERS weights can have stay far inside
+    # MAX_FILE_BYTES and the value count, so whatever saves loads.
+    longest_line = len(' "layers.999999.neurons.999999.w.999999": -2.2250738585072014e-308,\n')
+    assert longest_line * model_file.MAX_PARAMETERS < model_file.MAX_FILE_BYTES
