@@ -218,7 +218,12 @@ def test_compile_each_op_matches_backward_bit_for_bit(op: str) -> None:
         check_replays(recipe, _datasets(rng, 3, 12))
 
 
-def test_compile_random_graphs_over_every_op_match_backward() -> None:
+# Sums and dots written as additions (Python <= 3.11: sum adds one by one) or as sum calls.
+@pytest.mark.parametrize("sequential", [True, False] if codegen.SEQUENTIAL_SUM else [False])
+def test_compile_random_graphs_over_every_op_match_backward(
+    sequential: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(codegen, "SEQUENTIAL_SUM", sequential)
     rng = random.Random(12)
     ops = sorted(RULES)
     for _ in range(60):
@@ -271,9 +276,12 @@ def test_compile_reused_nodes_and_constants_on_either_side() -> None:
 
 
 def test_compile_wide_fan_in_and_fan_out_are_split_into_lines() -> None:
-    # One leaf used by 300 nodes: its grad line is a long sum, written in chunks.
+    # One leaf used by 300 nodes: its grad line is a long sum, written in chunks; the sum and
+    # the dot of 300 terms are calls of Python's sum.
     recipe: Recipe = [lambda p: functional.sum([p[0] * float(k) for k in range(300)])]
     check_replays(recipe, [[1.5], [-0.0], [NAN]])
+    recipe = [lambda p: functional.dot([p[0]] * 40, [p[1] * float(k) for k in range(40)], p[0])]
+    check_replays(recipe, [[1.5, 2.0], [-0.0, 1e300], [NAN, 1.0]])
 
 
 def test_compile_demo_model_step_matches_backward() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import math
 import operator
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,10 @@ MAX_NODES = 100_000
 most of a gigabyte; a larger step is better compiled in parts (one minibatch at a time)."""
 
 _CHUNK = 64  # terms per line of a long sum (Python's compiler recurses once per `+`)
+# Up to Python 3.11 the sum of floats adds them one by one from the start value, exactly as
+# `0.0 + a + b + ...` does (3.12 compensates the rounding, Neumaier's way): there a short sum
+# or dot is written out as additions, which runs faster than calling sum.
+SEQUENTIAL_SUM = sys.version_info < (3, 12)
 _DOT_INLINE = 32  # a dot of more terms is written sum(map(mul, W, X), 0.0) with shared tuples
 
 # Forwards that are Python's own float operators are written as operators.
@@ -193,25 +198,7 @@ class _Writer:
         ps = self.parents[node]
         head = f"    {self.var[node]} = "
         if node.op in ("sum", "dot"):
-            total = self.names.bind("sum", builtins.sum)
-            if node.op == "sum":  # RULES["sum"]: Python's sum from 0.0
-                return [
-                    head,
-                    f"{total}(",
-                    self.tuples.ref(tuple(map(self.atom.__getitem__, ps))),
-                    ", 0.0)",
-                ]
-            # RULES["dot"]: Σ wᵢxᵢ by Python's sum from 0.0, then + bias
-            n = len(ps) // 2
-            bias = f" + {self.atom[ps[-1]]}" if len(ps) % 2 else ""
-            if n <= _DOT_INLINE:
-                atoms = self.atom
-                products = ", ".join(f"{atoms[w]} * {atoms[x]}" for w, x in zip(ps, ps[n : 2 * n]))
-                return [head + f"{total}(({products}{',' if n == 1 else ''}), 0.0){bias}"]
-            mul = self.names.bind("mul", operator.mul)
-            ws = self.tuples.ref(tuple(map(self.atom.__getitem__, ps[:n])))
-            xs = self.tuples.ref(tuple(map(self.atom.__getitem__, ps[n : 2 * n])))
-            return [head, f"{total}(map({mul}, ", ws, ", ", xs, f"), 0.0){bias}"]
+            return self._sum_line(head, node.op, ps)
         args = [self.val[p] for p in ps]
         expr: Operand
         symbol = _OPERATORS.get(rule.forward)
@@ -224,6 +211,28 @@ class _Writer:
         else:
             expr = call(self.names.bind(op_name(node.op), rule.forward), *args)
         return [head + render(expr)]
+
+    def _sum_line(self, head: str, op: str, ps: tuple[Value, ...]) -> Line:
+        """RULES["sum"] is Python's sum from 0.0; RULES["dot"] that of the products, + bias."""
+        atoms = self.atom
+        if op == "sum":
+            items = [atoms[p] for p in ps]
+            bias = ""
+        else:
+            n = len(ps) // 2
+            items = [f"{atoms[w]} * {atoms[x]}" for w, x in zip(ps, ps[n : 2 * n])]
+            bias = f" + {atoms[ps[-1]]}" if len(ps) % 2 else ""
+        if SEQUENTIAL_SUM and len(items) <= _CHUNK:
+            return [head + " + ".join(["0.0", *items]) + bias]
+        total = self.names.bind("sum", builtins.sum)
+        if op == "sum":
+            return [head, f"{total}(", self.tuples.ref(tuple(items)), ", 0.0)"]
+        if len(items) <= _DOT_INLINE:
+            return [head + f"{total}(({', '.join(items)}{',' if n == 1 else ''}), 0.0){bias}"]
+        mul = self.names.bind("mul", operator.mul)
+        ws = self.tuples.ref(tuple(atoms[w] for w in ps[:n]))
+        xs = self.tuples.ref(tuple(atoms[x] for x in ps[n : 2 * n]))
+        return [head, f"{total}(map({mul}, ", ws, ", ", xs, f"), 0.0){bias}"]
 
     def write(self) -> Generated:
         forward = [self.forward_line(node) for node in self.order]

@@ -28,6 +28,26 @@ def _load(source: str, function: str, namespace: dict[str, object]) -> Callable[
     return found
 
 
+_WARMUP = 10  # CPython 3.11 specialises a function's bytecode after about nine calls
+
+
+def _warm(function: Callable[..., Any], program: Program) -> Callable[..., Any]:
+    """`function` after a few calls on the inputs' current data.
+
+    CPython's specialising interpreter adapts a function's bytecode to the types it meets (here
+    float arithmetic) after the first calls; a straight-line program has no loop to warm it, so
+    it is called here, once compiled, rather than running its first real steps at half speed.
+    The program is a pure function of `data`: these calls change nothing.
+    """
+    data = list(map(_data, program.inputs))
+    try:
+        for _ in range(_WARMUP):
+            function(data)
+    except Exception:  # a real run will raise it again, where it belongs
+        pass
+    return function
+
+
 class Program:
     """The forward and backward pass of one graph as straight-line Python.
 
@@ -62,7 +82,7 @@ class Program:
         self.inputs = generated.inputs
         self.wrt = generated.wrt
         self.nodes = generated.nodes
-        self._program = _load(generated.source, "program", generated.namespace)
+        self._program = _warm(_load(generated.source, "program", generated.namespace), self)
         self._namespace = generated.namespace
         self._forward: Callable[..., Any] | None = None  # compiled at the first run(grad=False)
 
@@ -77,7 +97,7 @@ class Program:
         data = list(map(_data, self.inputs))
         if not grad:
             if self._forward is None:
-                self._forward = _load(self.forward_source, "forward", self._namespace)
+                self._forward = _warm(_load(self.forward_source, "forward", self._namespace), self)
             out: float = self._forward(data)
             return out
         # The program makes floats and small tuples, never a reference cycle: the cyclic
