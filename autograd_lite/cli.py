@@ -201,8 +201,12 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpa
     """The options, with errors about them reported by the parser that owns them."""
     args, extra = parser.parse_known_args(argv)
     demo: argparse.ArgumentParser = args.command_parser
-    if extra:  # unknown options of the demo: show the demo's usage, not the top level's
-        demo.error(f"unrecognized arguments: {' '.join(extra)}")
+    if extra:
+        # Unknown options after `demo` are the demo's: show its usage, not the top level's.
+        words = list(sys.argv[1:] if argv is None else argv)
+        before = words[: words.index(args.command)] if args.command in words else []
+        owner = parser if any(word in before for word in extra) else demo
+        owner.error(f"unrecognized arguments: {' '.join(extra)}")
     need = _MIN_SAMPLES.get(args.dataset)
     if need is not None and args.samples < need:
         demo.error(

@@ -136,6 +136,7 @@ def test_cli_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None
         (["demo", "--hidden"], "argument --hidden: expected at least one argument"),
         (["demo", "--frobnicate"], "unrecognized arguments: --frobnicate"),
         (["demo", "--epochs", "3", "extra"], "demo: error: unrecognized arguments: extra"),
+        (["--bogus", "demo"], "autograd-lite: error: unrecognized arguments: --bogus"),
         (["demo", "--samples", "1"], "argument --samples: the moons data set needs at least 2"),
         (
             ["demo", "--dataset", "spirals", "--samples", "2"],
