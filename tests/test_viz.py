@@ -372,15 +372,25 @@ def test_save_without_dot_says_how_to_install(
 
 
 def test_diagram_svg_in_a_notebook_scales_down_to_the_cell() -> None:
+    def pt(text: str | None) -> float:
+        return float((text or "").removesuffix("pt"))
+
     _, L = expression()
-    diagram = draw_dot(L)
-    for svg in (diagram._repr_mimebundle_()["image/svg+xml"], diagram._repr_svg_()):
-        root = ET.fromstring(svg)
-        style = dict(part.split(":", 1) for part in (root.get("style") or "").split(";"))
-        assert style["max-width"] == "100%" and style["height"] == "auto"
-        # Never below 60 % of the natural width, so 10 pt text stays 6 pt or larger.
-        natural = float(root.get("width", "").removesuffix("pt"))
-        assert float(style["min-width"].removesuffix("pt")) == pytest.approx(0.6 * natural, abs=1)
-        assert root.get("viewBox")  # the shape is kept while scaling
-    saved = ET.fromstring(diagram.pipe(format="svg"))
-    assert saved.get("style") is None  # files keep their natural size
+    wide = L
+    for _ in range(6):
+        wide = (wide * 1.5).tanh()
+    for diagram in (draw_dot(L), draw_dot(wide)):
+        natural = ET.fromstring(diagram.pipe(format="svg"))
+        assert natural.get("style") is None  # files keep their natural size
+        w, h = pt(natural.get("width")), pt(natural.get("height"))
+        for svg in (diagram._repr_mimebundle_()["image/svg+xml"], diagram._repr_svg_()):
+            root = ET.fromstring(svg)
+            style = dict(part.split(":", 1) for part in (root.get("style") or "").split(";"))
+            assert style["max-width"] == "100%" and style["height"] == "auto"
+            # Never below 60 % of the natural width, so 10 pt text stays 6 pt or larger.
+            assert pt(style["min-width"]) == pytest.approx(0.6 * w, abs=1)
+            assert root.get("viewBox") == natural.get("viewBox")  # the whole drawing, scaled
+            shown = pt(root.get("width"))
+            assert shown == pytest.approx(w if w <= 600 else max(600, 0.6 * w), abs=1)
+            assert pt(root.get("height")) == pytest.approx(h * shown / w, abs=1)
+    assert pt(ET.fromstring(draw_dot(wide)._repr_svg_()).get("width")) < w  # it was wide

@@ -26,9 +26,13 @@ INSTALL_HINT = (
 # natural size: the smallest text (10 pt edge labels) stays at 6 pt (8 px) or more, and a wider
 # diagram scrolls sideways in its output area instead.
 MIN_SCALE = 0.6
+# The width (pt) a diagram is given up front: 800 px, what a notebook cell shows in most
+# front ends. It matters where the SVG is shown as an <img> (JupyterLab, exported HTML), which
+# takes its size from the SVG's width and height, not from its style.
+CELL_WIDTH = 600.0
 
 _SVG_TAG = re.compile(r"<svg\b[^>]*>")
-_WIDTH = re.compile(r'\swidth="([0-9.]+)pt"')
+_SIZE = re.compile(r'\swidth="([0-9.]+)pt"\s+height="([0-9.]+)pt"')
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -72,18 +76,25 @@ def save(graph: graphviz.Digraph, path: str | Path, *, format: str | None = None
 def fit_svg(svg: str) -> str:
     """`svg` made to shrink to the width of its container (a notebook cell), keeping its shape.
 
-    The root element gets `max-width:100%;height:auto`, so a browser scales a wide diagram down
-    to the cell and never cuts it off; `min-width` keeps it at `MIN_SCALE` of its natural size
-    or more, so text stays legible (a wider diagram scrolls). Small diagrams keep their size.
+    Shown inline, the root element's `max-width:100%;height:auto` lets a browser scale a wide
+    diagram down to the cell, and `min-width` stops it at `MIN_SCALE` of its natural size, so
+    text stays legible (a wider diagram scrolls). Shown as an image, the width and height say
+    the size: a diagram wider than `CELL_WIDTH` gets that width, or `MIN_SCALE` of its own if
+    that is more (the viewBox keeps the drawing whole). Small diagrams keep their size.
     """
     match = _SVG_TAG.search(svg)
     if match is None:
         return svg
     tag = match.group(0)
     style = "max-width:100%;height:auto"
-    width = _WIDTH.search(tag)
-    if width is not None:
-        style += f";min-width:{float(width.group(1)) * MIN_SCALE:.0f}pt"
+    size = _SIZE.search(tag)
+    if size is not None:
+        width, height = float(size.group(1)), float(size.group(2))
+        least = width * MIN_SCALE
+        shown = width if width <= CELL_WIDTH else max(CELL_WIDTH, least)
+        style += f";min-width:{least:.0f}pt"
+        scaled = f' width="{shown:.0f}pt" height="{height * shown / width:.0f}pt"'
+        tag = tag[: size.start()] + scaled + tag[size.end() :]
     fitted = tag[:-1].rstrip() + f' style="{style}">'
     return svg[: match.start()] + fitted + svg[match.end() :]
 
