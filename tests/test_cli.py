@@ -218,6 +218,18 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
+def quick_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pictures written as a few bytes: the tests below are about which files end up where."""
+    from autograd_lite import plot
+
+    def picture(*args: object, path: Path, **kwargs: object) -> None:
+        path.write_bytes(PNG_SIGNATURE + b" new")
+
+    monkeypatch.setattr(plot, "plot_history", picture)
+    monkeypatch.setattr(plot, "plot_decision_boundary", picture)
+
+
+@pytest.fixture
 def old_run(tmp_path: Path) -> Path:
     """An output folder holding a previous run's files and a file of the user's."""
     out = tmp_path / "out"
@@ -259,7 +271,10 @@ def test_cli_diverging_training_in_a_subprocess_has_no_traceback(tmp_path: Path)
 
 
 def test_cli_ctrl_c_while_writing_leaves_the_old_folder(
-    old_run: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    old_run: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    quick_pictures: None,
 ) -> None:
     from autograd_lite import plot
 
@@ -288,7 +303,10 @@ def test_cli_ctrl_c_while_training_a_new_folder_leaves_no_folder(
 
 
 def test_cli_failed_swap_rolls_back_to_the_old_files(
-    old_run: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    old_run: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    quick_pictures: None,
 ) -> None:
     before = _snapshot(old_run)
     real_replace = os.replace
@@ -311,7 +329,10 @@ def test_cli_failed_swap_rolls_back_to_the_old_files(
 
 
 def test_cli_ctrl_c_during_the_swap_finishes_it(
-    old_run: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    old_run: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    quick_pictures: None,
 ) -> None:
     import signal
 
@@ -343,7 +364,7 @@ def test_cli_ctrl_c_during_the_swap_finishes_it(
 
 
 def test_cli_new_run_replaces_every_old_output_and_keeps_other_files(
-    old_run: Path, monkeypatch: pytest.MonkeyPatch
+    old_run: Path, monkeypatch: pytest.MonkeyPatch, quick_pictures: None
 ) -> None:
     old_model = (old_run / "model.json").read_bytes()
     monkeypatch.setenv("PATH", str(old_run / "empty"))  # no Graphviz: neuron.dot this time
