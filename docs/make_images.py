@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograd_lite import Value
-from autograd_lite.viz import draw_dot, save
+from autograd_lite import Value, nn
+from autograd_lite.routes import routes
+from autograd_lite.viz import draw_dot, draw_model, save
 
 IMAGES = Path(__file__).resolve().parent / "images"
 
@@ -29,9 +30,27 @@ def expression() -> Value:
     return L
 
 
+def influence() -> tuple[Value, Value]:
+    """The lectures' influence diagram: z = k(x, y) with x = g(s) = s², y = h(s) = sin s."""
+    s = Value(0.5, label="s")
+    x = s**2
+    x.label = "x"
+    y = s.sin()
+    y.label = "y"
+    z = x * y
+    z.label = "z"
+    z.backward()
+    return z, s
+
+
 def main() -> None:
-    path = save(draw_dot(expression(), legend=True), IMAGES / "expression.svg")
-    print(f"wrote {path}")
+    written = [save(draw_dot(expression(), legend=True), IMAGES / "expression.svg")]
+    z, s = influence()
+    written.append(save(draw_dot(z, highlight=routes(z, s)), IMAGES / "routes.svg"))
+    model = nn.MLP(2, [2, 1], activation="tanh", seed=0)
+    written.append(save(draw_model(model, [0.5, -1.0]), IMAGES / "network.svg"))
+    for path in written:
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":
