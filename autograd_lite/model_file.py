@@ -188,7 +188,7 @@ def _existing_mode(target: str) -> int | None:
     # purpose, which even an administrator's save should not silently undo.
     if not os.access(target, os.W_OK) or not st.st_mode & 0o222:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), target)
-    return stat.S_IMODE(st.st_mode)
+    return st.st_mode & 0o777  # read and write bits; never set-id bits on a new file
 
 
 def _temporary_file(folder: str, name: str, mode: int | None) -> tuple[int, str]:
