@@ -3,9 +3,10 @@
 `draw_dot` draws one graph, `draw_model` a neuron or MLP like a network picture, and
 `backward_frames` the reverse pass step by step (the grad table of Algorithm 6.2 filling up).
 
-The parts: `labels` (text, numbers, colours, roles), `checks` (arguments), `dot` (the DOT
-text), `render` (running Graphviz, fitting SVG to a notebook), `routes` (highlighting),
-`frames` and `player` (the backward pass), `model` (network pictures).
+The parts: `labels` (text, numbers, colours, roles), `checks` (arguments), `spec` (what a
+drawing asks for), `cells` (node and legend labels), `dot` (the DOT text), `render` (running
+Graphviz, fitting SVG to a notebook), `routes` (highlighting), `frames` and `player` (the
+backward pass), `model` (network pictures).
 """
 
 from __future__ import annotations

@@ -7,10 +7,10 @@ backward frames, which ask for more (names, clusters, ordered columns, ids).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from itertools import pairwise
 
 from ..engine import Constant, Value, topological_order
+from .cells import Attrs, graph_label, op_attrs, value_label
 from .checks import (
     check_digits,
     check_flag,
@@ -27,159 +27,24 @@ from .labels import (
     DERIV_COLOUR,
     EDGE_COLOUR,
     FONT,
-    GRAD_COLOUR,
     OP_BORDER,
-    OP_FILL,
-    PENDING_COLOUR,
     ROLE_COLOURS,
-    ROLE_NAMES,
-    UNKNOWN,
     bold,
     edge_names,
     escape,
     fmt,
-    op_text,
     parameter_class,
     role,
 )
 from .render import Diagram
-from .routes import Highlight, highlight_of
+from .routes import highlight_of
+from .spec import Spec
 
-__all__ = ["Spec", "build", "draw_dot"]
+__all__ = ["build", "draw_dot"]
 
 # Past this many value nodes, Graphviz's layout gets a time budget: a few passes of its
 # crossing reduction and network simplex instead of running them to the end (seconds → <1 s).
 LARGE_GRAPH = 150
-
-Attrs = dict[str, str]
-
-
-@dataclass
-class Spec:
-    """Everything one drawing needs; shared by `draw_dot`, `draw_model` and the frames."""
-
-    order: list[Value]
-    roots: Sequence[Value]
-    grads: Mapping[Value, float] | None = None  # None: read `.grad`
-    show_grad: bool = True
-    show_local_grads: bool = True
-    legend: bool = False
-    rankdir: str = "LR"
-    digits: int = 4
-    params: Iterable[Value] = ()
-    groups: Mapping[str, Sequence[Value]] = field(default_factory=dict)
-    names: Mapping[Value, str] = field(default_factory=dict)
-    highlight: Highlight = field(default_factory=Highlight)
-    show_ids: bool = False
-    title: str = ""
-    #: Lines of text under the diagram (e.g. what the names of a model drawing mean).
-    notes: Sequence[str] = ()
-    #: Nodes drawn in one column (one rank), in this order from the top (LR) or left (TB).
-    columns: Sequence[Sequence[Value]] = ()
-    #: Name the inputs of an n-ary `dot` node on its edges (w₀, x₀, b).
-    edge_names: bool = True
-    #: (upper node, parent slot) → the least number of ranks that edge spans.
-    minlen: Mapping[tuple[Value, int], int] = field(default_factory=dict)
-    #: Column index → a heading drawn at the top of that column.
-    headers: Mapping[int, str] = field(default_factory=dict)
-    #: Write a node's name above its numbers (narrower boxes for wide drawings).
-    stacked: bool = False
-    #: Draw each op inside the node it makes, after its name (no op circles): `formulas[v]`
-    #: if given, else the op's symbol.
-    ops_inside: bool = False
-    formulas: Mapping[Value, str] = field(default_factory=dict)
-
-
-def _value_label(
-    v: Value, name: str, grad: float | None, kind: str, spec: Spec, idx: int, border: str
-) -> str:
-    cells: list[str] = []
-    shown = bold(name)
-    if spec.ops_inside and v.parents:
-        formula = escape(spec.formulas.get(v, op_text(v.op)), 60)
-        shown += f' <font color="{OP_BORDER}">{formula}</font>' if formula else ""
-    if shown:
-        cells.append(f"<td>{shown}</td>")
-    elif spec.show_ids:
-        cells.append(f'<td><font color="{PENDING_COLOUR}">#{idx}</font></td>')
-    if kind == "constant":  # a constant's gradient is never used: show just the number
-        cells.append(f"<td>{escape(fmt(v.data, spec.digits))}</td>")
-    else:
-        cells.append(f"<td>data {escape(fmt(v.data, spec.digits))}</td>")
-        if spec.show_grad:
-            g = UNKNOWN if grad is None else fmt(grad, spec.digits)
-            colour = PENDING_COLOUR if grad is None else GRAD_COLOUR
-            cells.append(f'<td><font color="{colour}">grad {escape(g)}</font></td>')
-    padding = 4
-    if spec.stacked and shown and len(cells) > 1:
-        rows = f'<tr><td colspan="{len(cells) - 1}">{shown}</td></tr><hr/>'
-        rows += f"<tr>{'<vr/>'.join(cells[1:])}</tr>"
-        padding = 3
-    else:
-        rows = f"<tr>{'<vr/>'.join(cells)}</tr>"
-    return (
-        f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="{padding}" '
-        f'color="{border}">{rows}</table>>'
-    )
-
-
-def _swatch(fill: str, border: str, text: str) -> str:
-    return (
-        f'<td bgcolor="{fill}" color="{border}" border="1" style="rounded" width="16">'
-        f'</td><td align="left">{text}</td>'
-    )
-
-
-def _legend_label(roles: set[str]) -> str:
-    """One row of swatches for the roles present in the diagram, then ops and edges."""
-    cells = [_swatch(*ROLE_COLOURS[r], r) for r in ROLE_NAMES if r in roles]
-    cells.append(_swatch(OP_FILL, OP_BORDER, "operation"))
-    cells.append(
-        f'<td><font color="{DERIV_COLOUR}">1.5</font></td>'
-        '<td align="left">on an edge: local derivative ∂out/∂in</td>'
-    )
-    return (
-        '<table border="0" cellborder="0" cellspacing="4" cellpadding="2">'
-        f"<tr>{''.join(cells)}</tr></table>"
-    )
-
-
-def _graph_label(spec: Spec, roles: set[str]) -> str:
-    """Title, notes, the route key and the legend, as the graph's own label (off the layout)."""
-    rows = []
-    title = escape(spec.title, 400)
-    if title:
-        rows.append(f'<tr><td><font point-size="13">{title}</font></td></tr>')
-    for note in spec.notes:
-        text = escape(note, 200)
-        if text:
-            rows.append(f'<tr><td align="left">{text}</td></tr>')
-    for colour, text in spec.highlight.key:
-        rows.append(f'<tr><td align="left"><font color="{colour}">━━ {escape(text, 200)}</font>')
-        rows[-1] += "</td></tr>"
-    if spec.legend:
-        rows.append(f"<tr><td>{_legend_label(roles)}</td></tr>")
-    if not rows:
-        return ""
-    return f'<<table border="0" cellborder="0" cellspacing="0">{"".join(rows)}</table>>'
-
-
-def _op_attrs(v: Value, colour: str | None) -> Attrs:
-    text = op_text(v.op)
-    attrs = {
-        "label": f"<{escape(text) or '?'}>",
-        "shape": "circle" if len(text) <= 2 else "box",
-        "style": "rounded,filled",
-        "fillcolor": OP_FILL,
-        "color": OP_BORDER,
-        "fontsize": "13",
-        "margin": "0.04",
-        "width": "0.35",
-        "height": "0.35",
-    }
-    if colour:
-        attrs.update(color=colour, penwidth="2.5")
-    return attrs
 
 
 def _chain(g: Diagram, names: Sequence[str]) -> None:
@@ -235,7 +100,7 @@ def build(spec: Spec) -> Diagram:
         fill, border = ROLE_COLOURS[kind]
         grad = v.grad if spec.grads is None else spec.grads.get(v)
         attrs = {
-            "label": _value_label(v, spec.names.get(v, v.label), grad, kind, spec, i, border),
+            "label": value_label(v, spec.names.get(v, v.label), grad, kind, spec, i, border),
             "shape": "box",
             "style": "rounded,filled" + (",dashed" if kind == "constant" else ""),
             "fillcolor": fill,
@@ -248,7 +113,7 @@ def build(spec: Spec) -> Diagram:
             attrs.update(color=colour, penwidth="3")
         declared[f"v{i}"] = attrs
         if v.parents and not spec.ops_inside:
-            declared[f"o{i}"] = _op_attrs(v, light.reached(v))
+            declared[f"o{i}"] = op_attrs(v, light.reached(v))
 
     def emit(target: Diagram, members: list[Value], in_cluster: bool) -> None:
         """Declare the nodes of `members`: ordered columns first, then the rest."""
@@ -323,7 +188,7 @@ def build(spec: Spec) -> Diagram:
                 edge["minlen"] = str(minlen)
             g.edge(f"v{index[p]}", head, **edge)
 
-    label = _graph_label(spec, roles)
+    label = graph_label(spec, roles)
     title = escape(spec.title, 400)
     if label:
         g.attr(label=label, labelloc="t" if title else "b", fontsize="10")

@@ -24,11 +24,12 @@ from .checks import (
     check_size,
     check_values,
 )
-from .dot import Spec, build
+from .dot import build
 from .labels import fmt, plain
 from .player import Layout, page, player_html
 from .render import Diagram, GraphvizNotFoundError, fallback_html, fit_svg, run_dot, save
 from .routes import highlight_of
+from .spec import Spec
 
 __all__ = ["BackwardFrames", "backward_frames"]
 

@@ -22,9 +22,10 @@ from .checks import (
     check_text,
     describe,
 )
-from .dot import Spec, build
+from .dot import build
 from .labels import merged_order, sub, sup
 from .render import Diagram
+from .spec import Spec
 
 __all__ = ["draw_model"]
 

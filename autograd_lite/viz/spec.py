@@ -1,0 +1,50 @@
+"""What one drawing asks for: the nodes, what to show, names, groups, order and highlights.
+
+`draw_dot`, `draw_model` and the backward frames fill a `Spec`; `dot.build` turns it into DOT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..engine import Value
+from .routes import Highlight
+
+__all__ = ["Spec"]
+
+
+@dataclass
+class Spec:
+    """Everything one drawing needs; shared by `draw_dot`, `draw_model` and the frames."""
+
+    order: list[Value]
+    roots: Sequence[Value]
+    grads: Mapping[Value, float] | None = None  # None: read `.grad`
+    show_grad: bool = True
+    show_local_grads: bool = True
+    legend: bool = False
+    rankdir: str = "LR"
+    digits: int = 4
+    params: Iterable[Value] = ()
+    groups: Mapping[str, Sequence[Value]] = field(default_factory=dict)
+    names: Mapping[Value, str] = field(default_factory=dict)
+    highlight: Highlight = field(default_factory=Highlight)
+    show_ids: bool = False
+    title: str = ""
+    #: Lines of text under the diagram (e.g. what the names of a model drawing mean).
+    notes: Sequence[str] = ()
+    #: Nodes drawn in one column (one rank), in this order from the top (LR) or left (TB).
+    columns: Sequence[Sequence[Value]] = ()
+    #: Name the inputs of an n-ary `dot` node on its edges (w₀, x₀, b).
+    edge_names: bool = True
+    #: (upper node, parent slot) → the least number of ranks that edge spans.
+    minlen: Mapping[tuple[Value, int], int] = field(default_factory=dict)
+    #: Column index → a heading drawn at the top of that column.
+    headers: Mapping[int, str] = field(default_factory=dict)
+    #: Write a node's name above its numbers (narrower boxes for wide drawings).
+    stacked: bool = False
+    #: Draw each op inside the node it makes, after its name (no op circles): `formulas[v]`
+    #: if given, else the op's symbol.
+    ops_inside: bool = False
+    formulas: Mapping[Value, str] = field(default_factory=dict)
