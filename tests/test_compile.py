@@ -390,3 +390,16 @@ def test_program_is_exported() -> None:
 
     assert compiler.Program is Program and compiler.compile is compile
     assert ZERO == 0.0
+
+
+def test_inline_takes_one_line_lambdas_over_their_arguments_only() -> None:
+    from autograd_lite.compiler.inline import inline
+
+    assert inline(RULES["relu"].forward, ["v"]) == "0.0 if v <= 0 else v"
+    assert inline(RULES["max"].forward, ["a", "(-0.5)"]) == "a if a > (-0.5) or a != a else (-0.5)"
+    assert inline(RULES["exp"].forward, ["v"]) is None  # a function, not a lambda
+    assert inline(RULES["sum"].forward, ["a", "b"]) is None  # calls sum: not only its arguments
+    reads_a_global = lambda x: x * INF  # noqa: E731 - the kind of function under test
+    assert inline(reads_a_global, ["v"]) is None
+    x = Value(-0.0, "x")
+    assert "    v1 = 0.0 if x <= 0 else x\n" in compile(x.relu()).source

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..engine import Constant, Value, topological_order
 from ..rules import RULES, ZERO, StrongZero
+from .inline import inline
 from .names import Names, identifier, op_name, reserved
 from .symbolic import ADD, ATOM, Expr, Operand, SymMath, call, code, name, render, shared
 
@@ -209,6 +210,9 @@ class _Writer:
         elif node.op == "/" and not isinstance(args[1], Expr) and args[1] != 0:
             expr = Expr("/", *args)  # FloatMath.div differs from `/` only for a zero divisor
         else:
+            inlined = inline(rule.forward, [self.atom[p] for p in ps])
+            if inlined is not None:  # relu, max, ...: the lambda's own expression
+                return [head + inlined]
             expr = call(self.names.bind(op_name(node.op), rule.forward), *args)
         return [head + render(expr)]
 
