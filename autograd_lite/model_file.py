@@ -275,8 +275,8 @@ def _parse_int(text: str) -> int:
     digits = len(text.lstrip("-"))
     if digits > MAX_INT_DIGITS:
         raise ValueError(
-            f"bad JSON: an integer of {digits} digits (a model file's have at most "
-            f"{MAX_INT_DIGITS})"
+            f"bad JSON: an integer of {digits} digits; a model file's integers have at most "
+            f"{MAX_INT_DIGITS}"
         )
     return int(text)
 

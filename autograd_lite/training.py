@@ -307,8 +307,9 @@ def _check_validation(validation: object, width: int) -> None:
     if validation is None:
         return
     if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        size = f" of {len(validation)} items" if isinstance(validation, (tuple, list)) else ""
         raise TypeError(
-            f"validation must be a pair (X_val, y_val), got {type(validation).__name__}"
+            f"validation must be a pair (X_val, y_val), got {type(validation).__name__}{size}"
         )
     X_val, y_val = validation
     check_data(X_val, y_val, "validation X", "validation y")
