@@ -32,7 +32,7 @@ _ALLOWED = (
     ast.cmpop,
 )
 _SAMPLES = (0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 1e-310, 1e300, -1e300, math.inf, -math.inf, math.nan)
-_found: dict[Any, tuple[tuple[str, ...], ast.Expression] | None] = {}
+_found: dict[Any, tuple[int, list[str | int]] | None] = {}
 
 
 def _bits(x: object) -> object:
@@ -70,22 +70,27 @@ def _body(function: Callable[..., Any]) -> tuple[tuple[str, ...], ast.Expression
     return args, tree
 
 
-class _Substitute(ast.NodeTransformer):
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = values
-
-    def visit_Name(self, node: ast.Name) -> ast.Name:
-        # an argument's code (a variable or a literal) in place of the argument's name
-        return ast.Name(id=self.values[node.id], ctx=ast.Load())
-
-
 def inline(function: Callable[..., Any], args: list[str]) -> str | None:
     """`function(*args)` as one expression, `args` being variables or literals; or None."""
     if function not in _found:
-        _found[function] = _body(function)
+        _found[function] = _template(function)
     found = _found[function]
-    if found is None or len(found[0]) != len(args):
+    if found is None or found[0] != len(args):
+        return None
+    return "".join(p if isinstance(p, str) else args[p] for p in found[1])
+
+
+def _template(function: Callable[..., Any]) -> tuple[int, list[str | int]] | None:
+    """The arity, and the expression's text cut at its arguments (their positions)."""
+    found = _body(function)
+    if found is None:
         return None
     names, tree = found
-    new = _Substitute(dict(zip(names, args))).visit(ast.parse(ast.unparse(tree), mode="eval"))
-    return ast.unparse(new)
+    marks = {a: f"\x00{k}\x00" for k, a in enumerate(names)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            node.id = marks[node.id]  # unparse writes an id as it is
+    pieces: list[str | int] = []
+    for k, piece in enumerate(ast.unparse(tree).split("\x00")):
+        pieces.append(int(piece) if k % 2 else piece)
+    return len(names), pieces

@@ -20,16 +20,20 @@ class Names:
         self.used: set[str] = set(reserved)
         self.namespace: dict[str, object] = {}
         self._counters: dict[str, int] = {}
+        self._suffix: dict[str, int] = {}
 
     def free(self, text: str) -> bool:
         return text not in self.used and not keyword.iskeyword(text)
 
     def take(self, base: str, *, with_grad: bool = False) -> str:
         """`base` (or `base_2`, `base_3`, ...) made unique; with `with_grad` also `g_` + it."""
-        candidate, k = base, 1
+        candidate, k = base, self._suffix.get(base, 1)
+        if k > 1:
+            candidate = f"{base}_{k}"
         while not self.free(candidate) or (with_grad and not self.free("g_" + candidate)):
             k += 1
             candidate = f"{base}_{k}"
+        self._suffix[base] = k  # where the next search for `base` starts
         self.used.add(candidate)
         if with_grad:
             self.used.add("g_" + candidate)
