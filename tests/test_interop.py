@@ -1,0 +1,210 @@
+"""to_torch / from_torch: the same model on both sides, the same outputs and gradients."""
+
+from __future__ import annotations
+
+import random
+import sys
+from typing import Any
+
+import pytest
+
+from autograd_lite import Value, grad, nn
+from autograd_lite.interop import from_torch, leaky_relu_slope, parameter_map, to_torch
+
+ACTIVATIONS = list(nn.ACTIVATIONS)
+RTOL = 1e-12
+
+
+def assert_close(got: list[float], want: list[float], what: str) -> None:
+    """Each entry within 1e-12 relative (of the largest entry, for entries that cancel to ~0)."""
+    assert len(got) == len(want), what
+    scale = max((abs(w) for w in want), default=0.0)
+    for i, (g, w) in enumerate(zip(got, want)):
+        assert abs(g - w) <= RTOL * max(abs(w), scale * 1e-3, 1e-300), f"{what}[{i}]: {g} != {w}"
+
+
+def ours(model: nn.Module, x: list[float], c: list[float]) -> tuple[list[float], list[float], dict]:
+    """Outputs, ∂(c·outputs)/∂x and ∂(c·outputs)/∂parameter by name, with autograd_lite."""
+    xs = [Value(v) for v in x]
+    out = model(xs)
+    outs = out if isinstance(out, list) else [out]
+    total = sum((ci * o for ci, o in zip(c, outs)), Value(0.0))
+    named = model.named_parameters()
+    grads = grad(total, xs + [p for _, p in named])
+    params = {name: g for (name, _), g in zip(named, grads[len(xs) :])}
+    return [o.data for o in outs], grads[: len(xs)], params
+
+
+def theirs(
+    torch: Any, seq: Any, x: list[float], c: list[float], names: dict
+) -> tuple[list[float], list[float], dict]:
+    """The same three with PyTorch, parameters read through `parameter_map`."""
+    seq.zero_grad()
+    xt = torch.tensor([x], dtype=torch.float64, requires_grad=True)
+    out = seq(xt)[0]
+    (out * torch.tensor(c, dtype=torch.float64)).sum().backward()
+    tensors = dict(seq.named_parameters())
+    params = {name: tensors[key].grad[pos].item() for name, (key, pos) in names.items()}
+    return out.tolist(), xt.grad[0].tolist(), params
+
+
+def compare(torch: Any, model: nn.Module, seq: Any, nin: int, nout: int, rng: random.Random):
+    names = parameter_map(model)
+    # Inputs in (-1, 1) and small weights keep tanh and sigmoid out of saturation, where
+    # 1 - y² cancels and the one-ulp difference of the two libraries' tanh exceeds 1e-12.
+    for _ in range(5):
+        x = [rng.uniform(-1.0, 1.0) for _ in range(nin)]
+        c = [rng.uniform(-1.0, 1.0) for _ in range(nout)]
+        out, gx, gp = ours(model, x, c)
+        tout, tgx, tgp = theirs(torch, seq, x, c, names)
+        assert_close(out, tout, "outputs")
+        assert_close(gx, tgx, "input gradients")
+        assert set(gp) == set(tgp)
+        assert_close([gp[k] for k in gp], [tgp[k] for k in gp], "parameter gradients")
+
+
+@pytest.mark.parametrize("hidden", ACTIVATIONS)
+@pytest.mark.parametrize("output", ["linear", "sigmoid", "tanh"])
+def test_interop_to_torch_same_outputs_and_gradients(hidden: str, output: str) -> None:
+    torch = pytest.importorskip("torch")
+    rng = random.Random(f"{hidden} {output}")
+    model = nn.MLP(3, [6, 5, 2], activation=hidden, output_activation=output, rng=rng)
+    for p in model.parameters():  # non-zero biases, so they matter
+        p.data += rng.uniform(-0.2, 0.2)
+    seq = to_torch(model)
+    assert all(p.dtype == torch.float64 for p in seq.parameters())
+    compare(torch, model, seq, 3, 2, rng)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_interop_from_torch_same_outputs_and_gradients(activation: str) -> None:
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(ACTIVATIONS.index(activation))
+    acts = {
+        "linear": torch.nn.Identity,
+        "relu": torch.nn.ReLU,
+        "tanh": torch.nn.Tanh,
+        "sigmoid": torch.nn.Sigmoid,
+        "leaky_relu": lambda: torch.nn.LeakyReLU(0.01),
+        "softplus": torch.nn.Softplus,
+    }
+    layers = [torch.nn.Linear(4, 7), acts[activation](), torch.nn.Linear(7, 3), acts[activation]()]
+    seq = torch.nn.Sequential(*layers).double()
+    model = from_torch(seq)
+    assert (model.activation, model.output_activation, model.nouts) == (
+        activation,
+        activation,
+        [7, 3],
+    )
+    compare(torch, model, seq, 4, 3, random.Random(5))
+
+
+def test_interop_round_trip_is_exact() -> None:
+    pytest.importorskip("torch")
+    model = nn.MLP(2, [4, 4, 1], activation="tanh", output_activation="sigmoid", seed=1)
+    back = from_torch(to_torch(model))
+    assert back.state_dict() == model.state_dict()  # the same floats, bit for bit
+    assert (back.activation, back.output_activation) == ("tanh", "sigmoid")
+
+
+def test_interop_layer_neuron_and_micrograd_models() -> None:
+    torch = pytest.importorskip("torch")
+    from autograd_lite.micrograd import nn as mg
+
+    layer = nn.Layer(3, 2, "leaky_relu", seed=0)
+    seq = to_torch(layer)
+    assert [type(m).__name__ for m in seq] == ["Linear", "LeakyReLU"]
+    assert seq[1].negative_slope == leaky_relu_slope() == 0.01
+    compare(torch, layer, seq, 3, 2, random.Random(1))
+    neuron = nn.Neuron(2, "softplus", seed=0)
+    seq = to_torch(neuron)
+    assert seq[1].threshold == 40.0
+    compare(torch, neuron, seq, 2, 1, random.Random(2))
+    random.seed(0)
+    micro = mg.MLP(2, [3, 1])
+    seq = to_torch(micro)
+    assert [type(m).__name__ for m in seq] == ["Linear", "ReLU", "Linear", "Identity"]
+    compare(torch, micro, seq, 2, 1, random.Random(3))
+
+
+def test_interop_parameter_map_is_one_to_one() -> None:
+    torch = pytest.importorskip("torch")
+    model = nn.MLP(3, [4, 2], seed=0)
+    names = parameter_map(model)
+    assert names["layers.1.neurons.1.w.3"] == ("2.weight", (1, 3))
+    assert names["layers.0.neurons.2.b"] == ("0.bias", (2,))
+    assert list(names) == list(model.state_dict())
+    targets = set(names.values())
+    assert len(targets) == len(names)
+    elements = {
+        (key, tuple(int(i) for i in idx))
+        for key, tensor in to_torch(model).state_dict().items()
+        for idx in torch.cartesian_prod(*(torch.arange(n) for n in tensor.shape)).reshape(
+            -1, tensor.dim()
+        )
+    }
+    assert targets == elements
+    seq = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2), torch.nn.Tanh())
+    assert parameter_map(seq)["layers.1.neurons.0.b"] == ("1.bias", (0,))
+
+
+def test_interop_from_torch_reads_float32_exactly() -> None:
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    seq = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
+    model = from_torch(seq)
+    assert model.layers[0].neurons[1].w[0].data == seq[0].weight[1, 0].item()
+    x = [0.25, -0.5]
+    want = seq.double()(torch.tensor([x], dtype=torch.float64))[0, 0].item()
+    assert abs(model(x).data - want) <= 1e-12 * abs(want)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda t: [t.nn.Conv2d(1, 1, 3)], r"module 0 \(Conv2d.*no autograd_lite equivalent"),
+        (lambda t: [t.nn.Linear(2, 2, bias=False)], "module 0 .* without a bias"),
+        (lambda t: [t.nn.Linear(2, 2), t.nn.LeakyReLU(0.2)], r"negative_slope=0\.2"),
+        (lambda t: [t.nn.Linear(2, 2), t.nn.Softplus(beta=2.0)], "beta=2.0"),
+        (lambda t: [t.nn.ReLU(), t.nn.Linear(2, 2)], "module 0 .* does not follow a Linear"),
+        (lambda t: [t.nn.Linear(2, 2), t.nn.ReLU(), t.nn.Tanh()], "module 2 .* does not follow"),
+        (lambda t: [t.nn.Linear(2, 3), t.nn.Linear(2, 1)], "layer before it has 3 outputs"),
+        (lambda t: [t.nn.Linear(2, 2), t.nn.Dropout()], r"module 1 \(Dropout"),
+        (
+            lambda t: [
+                *(t.nn.Linear(2, 2), t.nn.ReLU(), t.nn.Linear(2, 2), t.nn.Tanh()),
+                t.nn.Linear(2, 1),
+            ],
+            "module 0: relu, module 2: tanh",
+        ),
+        (lambda t: [], "holds no Linear layer"),
+    ],
+)
+def test_interop_from_torch_rejects_what_it_cannot_map(build: Any, message: str) -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError, match=message):
+        from_torch(torch.nn.Sequential(*build(torch)))
+
+
+def test_interop_from_torch_rejects_non_sequential_and_nan() -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match=r"needs a torch\.nn\.Sequential.*got Linear"):
+        from_torch(torch.nn.Linear(2, 2))
+    seq = torch.nn.Sequential(torch.nn.Linear(2, 1))
+    with torch.no_grad():
+        seq[0].weight[0, 1] = float("nan")
+    with pytest.raises(ValueError, match=r"layers\.0\.neurons\.0\.w\.1.*finite"):
+        from_torch(seq)
+
+
+def test_interop_to_torch_rejects_other_objects() -> None:
+    with pytest.raises(TypeError, match=r"needs an autograd_lite nn\.MLP.*got list"):
+        to_torch([1, 2])
+
+
+def test_interop_without_torch_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
+    with pytest.raises(ImportError, match=r"pip install torch==2\.13\.0"):
+        to_torch(nn.MLP(2, [2, 1], seed=0))
+    with pytest.raises(ImportError, match="needs PyTorch"):
+        from_torch(object())
