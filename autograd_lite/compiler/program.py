@@ -61,8 +61,10 @@ class Program:
 
     `run()` (or calling the program) reads every input's current `.data`, so after an
     optimiser step the next call replays the same graph on the new numbers. The graph's
-    structure (its ops and branches' nodes) is fixed at `compile` time: an expression whose
-    Python code takes different paths for other data must be compiled again.
+    shape is fixed at `compile` time: kinks branch inside the code, but an expression whose
+    Python takes another path for other data (an `if` on `.data`), or that computes a number
+    from `.data` in plain Python, must be compiled again for those data. A program makes no
+    nodes, so `no_grad()` and `detect_anomaly()` do not apply to it.
     """
 
     __slots__ = (
