@@ -1,8 +1,8 @@
 """A training step compiled once per batch and replayed: what `fit(..., compile=True)` runs.
 
 The step's graph (the model on every sample of the batch, the loss, the regularisation) has
-the same shape for every batch of the same size and labels, so it is traced once by running
-the step as usual, written as a `Program`, and from then on replayed on the batch's numbers.
+the same shape for every batch of the same size and labels, so it is traced by running the step
+as usual, written as a `Program`, and from then on replayed on the batch's numbers.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ __all__ = ["CompiledStep"]
 Objective = Callable[[list[Any], list[Any]], Value]
 
 MAX_PROGRAMS = 16  # programs kept (least recently used dropped first)
-MAX_KEYS = 4096  # batch kinds remembered while waiting for a second sighting
+MAX_KEYS = 4096  # batch kinds remembered while waiting to be seen again
 
 
 def _label_key(t: object) -> Hashable | None:
@@ -46,7 +46,7 @@ class _Trace:
 
 
 class CompiledStep:
-    """Backpropagate `objective(rows, labels)` for a batch, compiled after its second sighting.
+    """Backpropagate `objective(rows, labels)` for a batch; compiled once its graph repeats.
 
     Called with the indices of a batch in `X` and its labels, it adds the gradient of the
     objective into `.grad` of every leaf of the step's graph that is not a feature (the model's
@@ -61,7 +61,9 @@ class CompiledStep:
     dynamic step does.
 
     The model must compute its output from its inputs with Value operations (as `nn` models
-    do): a number derived from an input's `.data` in plain Python would be frozen in the code.
+    do): a number derived from a feature's `.data` in plain Python would be frozen in the code
+    (numbers derived from the parameters change between two steps, so such a graph is seen to
+    differ and stays dynamic).
     """
 
     def __init__(self, objective: Objective, X: Sequence[Sequence[Any]]) -> None:
