@@ -8,6 +8,8 @@ import struct
 from collections.abc import Callable, Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd_lite.compiler.codegen as codegen
 from autograd_lite import Value, functional, losses, nn, no_grad
@@ -229,6 +231,14 @@ def test_compile_random_graphs_over_every_op_match_backward(
     for _ in range(60):
         recipe = make_recipe(rng, ops, rng.randint(2, 12))
         check_replays(recipe, _datasets(rng, 4, 6))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 10))
+def test_compile_property_random_dags_replay_like_backward(seed: int, size: int) -> None:
+    rng = random.Random(seed)
+    recipe = make_recipe(rng, sorted(RULES), size)
+    check_replays(recipe, _datasets(rng, 3, 4))
 
 
 def test_compile_kinks_follow_the_engine() -> None:
