@@ -11,6 +11,8 @@ import numbers
 import reprlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import repeat
+from operator import mul
 from typing import Any, TypeAlias
 
 from .modes import ANOMALY, NO_GRAD, detect_anomaly, is_grad_enabled, mode, no_grad
@@ -460,6 +462,8 @@ def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:
     under a marker before its parents, and is finished when the marker comes off the stack.
     In a DAG a parent already seen is already finished, so the order is topological.
     """
+    if not leaves:
+        return _op_order(root) if root._a is not None else []
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list[Value | None] = [root]
@@ -471,14 +475,13 @@ def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:
         elif node not in seen:
             mark(node)
             if node._a is None:  # a leaf
-                if leaves:
-                    order.append(node)
+                order.append(node)
                 continue
             push(node)
             push(None)
             b = node._b
             for p in node._a if b is _MANY else (node._a,) if b is None else (node._a, b):
-                if (leaves or p._a is not None) and p not in seen:
+                if p not in seen:
                     push(p)
     return order
 
@@ -500,14 +503,75 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _op_order(root: Value) -> list[Value]:
+    """`topological_order(root, leaves=False)` for a root with parents: the reverse pass's walk.
+
+    The same depth-first search, with the stack work it can skip left out: a node whose
+    parents are all leaves or finished is finished at once instead of going onto the stack
+    under a marker, and the last parent pushed is entered at once instead of being pushed and
+    popped. The order is the same, node for node.
+    """
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[Value | None] = []
+    push, pop, finish, mark = stack.append, stack.pop, order.append, seen.add
+    node = root
+    while True:
+        mark(node)  # enter `node`, an op node not seen before
+        a, b = node._a, node._b
+        if b is None:  # one parent
+            if a._a is not None and a not in seen:
+                push(node)
+                push(None)
+                node = a
+                continue
+        elif b is not _MANY:  # two parents: b would come off the stack first
+            if b._a is not None and b not in seen:
+                push(node)
+                push(None)
+                if a._a is not None and a not in seen:
+                    push(a)
+                node = b
+                continue
+            if a._a is not None and a not in seen:
+                push(node)
+                push(None)
+                node = a
+                continue
+        else:
+            under, last = len(stack), None
+            for p in a:
+                if p._a is not None and p not in seen:
+                    if last is not None:
+                        push(last)
+                    last = p
+            if last is not None:  # the node and its marker go under the parents pushed
+                stack.insert(under, node)
+                stack.insert(under + 1, None)
+                node = last
+                continue
+        finish(node)  # all its parents are leaves or finished
+        while stack:  # the next node to enter; finish the nodes whose markers come off
+            top = pop()
+            if top is None:
+                finish(pop())  # type: ignore[arg-type]
+            elif top not in seen:
+                node = top
+                break
+        else:
+            return order
+
+
 def grad_table(root: Value, seed: float = 1.0) -> dict[Value, float]:
     """The grad table of Goodfellow et al., Algorithm 6.2: node → seed · ∂root/∂node.
 
     A pure function: it reads `local_grads` in reverse topological order and touches no `.grad`.
+    Each row is 0.0 plus the terms g · ∂c/∂node of the node's consumers c, added in the order
+    the consumers come in the reverse of `topological_order(root, leaves=False)`.
     """
     seed = float(seed)
     with _gc_paused():
-        order = topological_order(root, leaves=False)
+        order = _op_order(root) if root._a is not None else []
         table: dict[Value, float] = {root: seed}
         if mode() & ANOMALY:
             return _grad_table_checked(order, table)
@@ -515,7 +579,7 @@ def grad_table(root: Value, seed: float = 1.0) -> dict[Value, float]:
         if root._b is _MANY:
             # The root comes first, into an empty table: if its parents are distinct, its
             # row can be stored in one C-level dict build (twice as fast as the loop).
-            lgs = root._da if seed == 1.0 else map(seed.__mul__, root._da)
+            lgs = root._da if seed == 1.0 else map(mul, repeat(seed), root._da)
             row: dict[Value, float] = dict(zip(root._a, lgs))
             if len(row) == len(root._a):
                 row[root] = seed
