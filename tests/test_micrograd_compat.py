@@ -160,8 +160,11 @@ def test_value_hand_made_node_records_children_without_gradient() -> None:
     assert c._prev == {a, b} and c._op == "+" and c.label == "c"
     c.backward()
     assert (c.grad, a.grad, b.grad) == (1.0, 0.0, 0.0)
+    assert c.op == "by hand" and c.parents == (a, b)
+    with pytest.raises(ValueError, match="op 'by hand'"):
+        grad(c, [a], create_graph=True)  # no rule to differentiate it by: refused, not guessed
     leaf = Value(1.0, (), "input")
-    assert leaf._op == "input" and leaf._prev == set()
+    assert leaf._op == "input" and leaf._prev == set() and leaf.op == ""
 
 
 def test_value_bad_input_errors() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 import reprlib
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -24,6 +25,9 @@ Operand = _engine.Operand
 
 # micrograd's names for the ops it has; every other op keeps autograd_lite's name.
 _OP_NAMES = {"relu": "ReLU"}
+# `.op` of a node made by hand with `Value(data, _children, _op)`; its `_op` is kept aside.
+HAND_MADE_OP = "by hand"
+_given_ops: weakref.WeakKeyDictionary[_EngineValue, str] = weakref.WeakKeyDictionary()
 # The state of a node besides data, grad and label: copied from a node built by the engine.
 _NODE_SLOTS = tuple(
     s for s in _EngineValue.__slots__ if s not in ("__weakref__", "data", "grad", "label")
@@ -51,7 +55,8 @@ class Value(_EngineValue):
         data: a real number.
         _children: the nodes this one was computed from, when a node is made by hand
             (micrograd's op code does it). Such a node passes no gradient to them: like a
-            micrograd node whose `_backward` was never set, its local derivatives are 0.
+            micrograd node whose `_backward` was never set, its local derivatives are 0, and
+            its `.op` is "by hand" (no rule: `create_graph` and `compile` refuse it).
         _op: the op's name shown by `._op`.
         label: a name shown in diagrams (the lecture's `label`).
 
@@ -84,11 +89,13 @@ class Value(_EngineValue):
                     f"{reprlib.repr(c)}"
                 )
         if children:
-            made = _engine._node(self.data, children, (ZERO,) * len(children), _op)
+            # An op name outside the rule table: grad(create_graph=True) and compile() refuse
+            # this node instead of differentiating it by a rule its maker never promised.
+            made = _engine._node(self.data, children, (ZERO,) * len(children), HAND_MADE_OP)
             for slot in _NODE_SLOTS:
                 setattr(self, slot, getattr(made, slot))
-        else:
-            self.op = _op
+        if _op:
+            _given_ops[self] = _op
 
     # -- micrograd's view of the graph --
 
@@ -112,6 +119,8 @@ class Value(_EngineValue):
             exponent = self.parents[-1]
             if isinstance(exponent, _Constant):
                 return f"**{_number_text(exponent.data)}"
+        elif not op or op == HAND_MADE_OP:  # a leaf, or a node made with Value(..., _op=...)
+            return _given_ops.get(self, "")
         return _OP_NAMES.get(op, op)
 
     def _backward(self) -> None:
