@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import nn as _nn
 from ..engine import Value as _EngineValue
-from ..functional import dot_of_values
+from ..engine import _node
 from .engine import Parameter, Value, _lift
 
 __all__ = ["MLP", "Layer", "Module", "Neuron"]
@@ -80,9 +80,11 @@ class Neuron(Module):
 
     def _forward(self, xs: Sequence[_EngineValue], xd: list[float]) -> Value:
         w, b = self.w, self.b
-        z = dot_of_values(w, xs, xd, b)
+        wd = [wi.data for wi in w]
         # micrograd adds b + w₀x₀ + w₁x₁ + … from left to right: the same floats, in that order
-        z.data = reduce(operator.add, map(operator.mul, [wi.data for wi in w], xd), b.data)
+        total = reduce(operator.add, map(operator.mul, wd, xd), b.data)
+        # one `dot` node with parents w…, x…, b and local derivatives x…, w…, 1 (as nn's)
+        z = _node(total, (*w, *xs, b), (*xd, *wd, 1.0), "dot")
         z.__class__ = Value
         return z.relu() if self.nonlin else z  # type: ignore[return-value]
 
