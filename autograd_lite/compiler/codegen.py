@@ -322,20 +322,27 @@ class _Writer:
                 hoisted[id(expr)] = t
                 alive.append(expr)  # ids name the temporaries: their Exprs must stay alive
             g = "g_" + self.var[c]
-            for i, p in enumerate(ps):
+            times = g + " * "
+            for p, dp in zip(ps, d):
                 if not needs.get(p, False):
                     continue
                 if c is root:
-                    term = self._term(None, d[i], hoisted)
+                    term = self._term(None, dp, hoisted)
                     if root_row:
                         bare.add(p)
                         terms[p] = [term]
                         continue
+                elif type(dp) is Expr and dp.kind == "name":  # the common case, made quick
+                    term = times + dp.parts[0]
                 else:
-                    term = self._term(g, d[i], hoisted)
+                    term = self._term(g, dp, hoisted)
                 if isinstance(term, StrongZero) and p not in bare:
                     continue  # a sum begun at 0.0 is never -0.0: adding an exact 0 changes nothing
-                terms.setdefault(p, []).append(term)
+                found = terms.get(p)
+                if found is None:
+                    terms[p] = [term]
+                else:
+                    found.append(term)
         for p in self.wrt:
             lines += self._grad_lines(p, terms.pop(p, []), p in bare)
         return lines
