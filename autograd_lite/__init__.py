@@ -6,9 +6,14 @@
 
 from __future__ import annotations
 
-from . import data, functional, losses, nn, optim, viz
+from . import data, functional, interop, losses, nn, optim, viz
+from .by_hand import check_by_hand
+# `compile` is reached as autograd_lite.compile; it stays out of __all__ so that
+# `from autograd_lite import *` does not shadow the builtin.
+from .compiler import compile  # noqa: F401
 from .engine import Value, detect_anomaly, grad, no_grad
 from .gradcheck import GradcheckError, gradcheck
+from .routes import routes
 from .training import fit
 from .viz import backward_frames, draw_dot, draw_model
 
@@ -19,6 +24,7 @@ __all__ = [
     "Value",
     "__version__",
     "backward_frames",
+    "check_by_hand",
     "data",
     "detect_anomaly",
     "draw_dot",
@@ -27,9 +33,11 @@ __all__ = [
     "functional",
     "grad",
     "gradcheck",
+    "interop",
     "losses",
     "nn",
     "no_grad",
     "optim",
+    "routes",
     "viz",
 ]
