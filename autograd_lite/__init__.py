@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import data, functional, interop, losses, nn, optim, viz
 from .by_hand import check_by_hand
+
 # `compile` is reached as autograd_lite.compile; it stays out of __all__ so that
 # `from autograd_lite import *` does not shadow the builtin.
 from .compiler import compile  # noqa: F401
