@@ -54,6 +54,7 @@ class History:
             labels are not class labels (regression).
         val_loss: like `loss` on the validation set (empty without `validation=`).
         val_accuracy: like `accuracy` on the validation set (empty without `validation=`).
+        loss_name: the name of the loss function (`"hinge"`, ...), for plots.
 
     Read it as an object (`history.loss`) or like a dict (`history["loss"]`, `as_dict()`).
     """
@@ -62,6 +63,7 @@ class History:
     accuracy: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
+    loss_name: str = ""
 
     def __getitem__(self, key: str) -> list[float]:
         if key not in self.as_dict():
@@ -237,7 +239,7 @@ def fit(
     n = len(X)
     size = n if batch_size is None else min(batch_size, n)
     order = list(range(n))
-    history = History()
+    history = History(loss_name=getattr(loss, "__name__", ""))
     shown = progress_for(epochs, progress)
     try:
         for epoch in range(epochs):
