@@ -127,7 +127,8 @@ CELLS = [
     ),
     code(
         r"""
-        from autograd_lite.routes import count_routes, routes
+        from autograd_lite import routes
+        from autograd_lite.routes import count_routes
 
         x = Value(1.0, label="x")
         g = x**3 + 2 * x

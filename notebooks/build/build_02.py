@@ -24,8 +24,9 @@ CELLS = [
 
         import graphviz
 
-        from autograd_lite import GradcheckError, Value, backward_frames, draw_dot, functional, grad, gradcheck
-        from autograd_lite.by_hand import check_by_hand
+        from autograd_lite import (
+            GradcheckError, Value, backward_frames, check_by_hand, draw_dot, functional, grad, gradcheck,
+        )
         from autograd_lite.engine import grad_table, topological_order
 
 
