@@ -216,14 +216,14 @@ CELLS = [
     code(
         r"""
         X_sp, y_sp = data.make_spirals(90, classes=3, noise=0.2, seed=0)
-        spiral_model = nn.MLP(2, [16, 16, 3], activation="tanh", seed=1)
+        spiral_model = nn.MLP(2, [12, 12, 3], activation="tanh", seed=1)
         spiral_history = fit(
             spiral_model, X_sp, y_sp,
             loss=losses.cross_entropy, optimizer=optim.Adam(spiral_model.parameters(), lr=0.05),
             epochs=40, batch_size=30, progress=False,
         )
         print(f"final loss {spiral_history.loss[-1]:.4f}, accuracy {spiral_history.accuracy[-1]:.0%}")
-        plot_decision_boundary(spiral_model, X_sp, y_sp, resolution=40, title="three spirals")
+        plot_decision_boundary(spiral_model, X_sp, y_sp, resolution=30, title="three spirals")
         """
     ),
     md(
