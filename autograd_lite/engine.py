@@ -9,6 +9,7 @@ import gc
 import math
 import numbers
 import reprlib
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import repeat
@@ -94,7 +95,7 @@ class Value:
     7.0
     """
 
-    __slots__ = ("__weakref__", "_a", "_b", "_da", "_db", "data", "grad", "label", "op")
+    __slots__ = ("__weakref__", "_a", "_b", "_da", "_db", "_g", "data", "grad", "label", "op")
 
     data: float
     grad: float
@@ -104,6 +105,7 @@ class Value:
     _b: Any  # None (at most one parent), the second parent, or _MANY
     _da: Any  # ∂self/∂_a, or the tuple of local derivatives
     _db: Any  # ∂self/∂_b
+    _g: Any  # the reverse pass's running sum for this node; None outside a pass
 
     def __init__(self, data: object, label: str = "") -> None:
         f = _to_float(data)
@@ -118,14 +120,26 @@ class Value:
         self.grad = 0.0
         self.label = label
         self.op = ""
-        self._a = self._b = self._da = self._db = None
+        self._a = self._b = self._da = self._db = self._g = None
 
     # -- arithmetic: + and * are the hot path, specialised; tests check them against RULES --
 
     def __add__(self, other: Operand) -> Value:
         if type(other) is not Value:
             other = _coerce(other, "+")
-        return _binary(self.data + other.data, self, other, 1.0, 1.0, "+")
+        if mode():
+            return _node(self.data + other.data, (self, other), (1.0, 1.0), "+")
+        v: Value = _new(Value)
+        v.data = self.data + other.data
+        v.grad = 0.0
+        v.label = ""
+        v.op = "+"
+        v._a = self
+        v._b = other
+        v._da = 1.0
+        v._db = 1.0
+        v._g = None
+        return v
 
     def __radd__(self, other: Number) -> Value:
         c = _coerce(other, "+")
@@ -134,7 +148,20 @@ class Value:
     def __mul__(self, other: Operand) -> Value:
         if type(other) is not Value:
             other = _coerce(other, "*")
-        return _binary(self.data * other.data, self, other, other.data, self.data, "*")
+        x, y = self.data, other.data
+        if mode():
+            return _node(x * y, (self, other), (y, x), "*")
+        v: Value = _new(Value)
+        v.data = x * y
+        v.grad = 0.0
+        v.label = ""
+        v.op = "*"
+        v._a = self
+        v._b = other
+        v._da = y
+        v._db = x
+        v._g = None
+        return v
 
     def __rmul__(self, other: Number) -> Value:
         c = _coerce(other, "*")
@@ -319,8 +346,7 @@ class Value:
         seed = _to_float(grad)
         if seed is None:
             raise TypeError(f"backward(grad=...) needs a real number, got {_describe(grad)}")
-        for node, g in grad_table(self, seed).items():
-            node.grad += g
+        _add_grads(self, seed)
 
 
 class Constant(Value):
@@ -343,7 +369,7 @@ def _constant(f: float) -> Constant:
     c.grad = 0.0
     c.label = ""
     c.op = ""
-    c._a = c._b = c._da = c._db = None
+    c._a = c._b = c._da = c._db = c._g = None
     return c
 
 
@@ -365,6 +391,7 @@ def _node(
     v.grad = 0.0
     v.label = ""
     v.op = op if n else ""
+    v._g = None
     if n == 0:
         v._a = v._b = v._da = v._db = None
     elif n == 1:
@@ -392,6 +419,7 @@ def _unary(data: float, a: Value, da: float, op: str) -> Value:
     v._b = None
     v._da = da
     v._db = None
+    v._g = None
     return v
 
 
@@ -409,6 +437,7 @@ def _binary(data: float, a: Value, b: Value, da: float, db: float, op: str) -> V
     v._b = b
     v._da = da
     v._db = db
+    v._g = None
     return v
 
 
@@ -503,37 +532,55 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _op_order(root: Value) -> list[Value]:
-    """`topological_order(root, leaves=False)` for a root with parents: the reverse pass's walk.
+# One reverse pass at a time keeps its running sums in the nodes' `_g` slots (a node's slot is
+# None outside a pass): a slot is far quicker to add into than a dict, and the lock makes the
+# slots safe when threads share nodes. `_g` also marks the nodes the walk has seen.
+_PASS = threading.Lock()
 
-    The same depth-first search, with the stack work it can skip left out: a node whose
-    parents are all leaves or finished is finished at once instead of going onto the stack
-    under a marker, and the last parent pushed is entered at once instead of being pushed and
-    popped. The order is the same, node for node.
+
+def _walk(root: Value, marked: list[Value]) -> list[Value]:
+    """`topological_order(root, leaves=False)` for a root with parents; call holding `_PASS`.
+
+    A depth-first search without recursion: a node goes onto the stack under a marker (None)
+    before its parents, and is finished when the marker comes off. It skips the stack work it
+    can: a node whose parents are leaves or seen is finished at once, and the last parent
+    pushed is entered at once. Every node met (leaves too) gets `_g = 0.0` and goes into
+    `marked`, in the order met.
     """
     order: list[Value] = []
-    seen: set[Value] = set()
     stack: list[Value | None] = []
-    push, pop, finish, mark = stack.append, stack.pop, order.append, seen.add
+    push, pop, finish, note = stack.append, stack.pop, order.append, marked.append
     node = root
     while True:
-        mark(node)  # enter `node`, an op node not seen before
+        node._g = 0.0  # enter `node`, an op node not seen before
+        note(node)
         a, b = node._a, node._b
         if b is None:  # one parent
-            if a._a is not None and a not in seen:
-                push(node)
-                push(None)
-                node = a
-                continue
+            if a._g is None:
+                if a._a is None:
+                    a._g = 0.0
+                    note(a)
+                else:
+                    push(node)
+                    push(None)
+                    node = a
+                    continue
         elif b is not _MANY:  # two parents: b would come off the stack first
-            if b._a is not None and b not in seen:
-                push(node)
-                push(None)
-                if a._a is not None and a not in seen:
-                    push(a)
-                node = b
-                continue
-            if a._a is not None and a not in seen:
+            if a._g is None and a._a is None:
+                a._g = 0.0
+                note(a)
+            if b._g is None:
+                if b._a is None:
+                    b._g = 0.0
+                    note(b)
+                else:
+                    push(node)
+                    push(None)
+                    if a._g is None:
+                        push(a)
+                    node = b
+                    continue
+            if a._g is None:
                 push(node)
                 push(None)
                 node = a
@@ -541,10 +588,14 @@ def _op_order(root: Value) -> list[Value]:
         else:
             under, last = len(stack), None
             for p in a:
-                if p._a is not None and p not in seen:
-                    if last is not None:
-                        push(last)
-                    last = p
+                if p._g is None:
+                    if p._a is None:
+                        p._g = 0.0
+                        note(p)
+                    else:
+                        if last is not None:
+                            push(last)
+                        last = p
             if last is not None:  # the node and its marker go under the parents pushed
                 stack.insert(under, node)
                 stack.insert(under + 1, None)
@@ -555,11 +606,53 @@ def _op_order(root: Value) -> list[Value]:
             top = pop()
             if top is None:
                 finish(pop())  # type: ignore[arg-type]
-            elif top not in seen:
+            elif top._g is None:
                 node = top
                 break
         else:
             return order
+
+
+def _op_order(root: Value) -> list[Value]:
+    marked: list[Value] = []
+    with _PASS:
+        try:
+            return _walk(root, marked)
+        finally:
+            for node in marked:
+                node._g = None
+
+
+def _fill(root: Value, seed: float, marked: list[Value]) -> None:
+    """The reverse pass into the slots: then each node of `marked` holds its row in `_g`.
+
+    A row is 0.0 plus the terms g · ∂c/∂node of the node's consumers c, added in the order the
+    consumers come in the reverse of `topological_order(root, leaves=False)`. Call it holding
+    `_PASS`, for a root with parents, and clear the slots of `marked` afterwards.
+    """
+    nodes = reversed(_walk(root, marked))
+    root._g = seed
+    if root._b is _MANY and len(set(root._a)) == len(root._a):
+        # The root's parents are distinct: their rows are stored without the 0.0 + (in C,
+        # twice as fast as the loop).
+        next(nodes)
+        lgs = root._da if seed == 1.0 else map(mul, repeat(seed), root._da)
+        for p, lg in zip(root._a, lgs):
+            p._g = lg
+    for node in nodes:
+        g = node._g
+        a, b = node._a, node._b
+        if b is None:  # one parent
+            a._g += g * node._da
+        elif b is not _MANY:  # two parents
+            a._g += g * node._da
+            b._g += g * node._db
+        elif g == 1.0:  # many parents, and g · lg = lg (always so at the root)
+            for p, lg in zip(a, node._da):
+                p._g += lg
+        else:  # many parents
+            for p, lg in zip(a, node._da):
+                p._g += g * lg
 
 
 def grad_table(root: Value, seed: float = 1.0) -> dict[Value, float]:
@@ -570,37 +663,44 @@ def grad_table(root: Value, seed: float = 1.0) -> dict[Value, float]:
     the consumers come in the reverse of `topological_order(root, leaves=False)`.
     """
     seed = float(seed)
-    with _gc_paused():
-        order = _op_order(root) if root._a is not None else []
-        table: dict[Value, float] = {root: seed}
-        if mode() & ANOMALY:
-            return _grad_table_checked(order, table)
-        nodes = reversed(order)
-        if root._b is _MANY:
-            # The root comes first, into an empty table: if its parents are distinct, its
-            # row can be stored in one C-level dict build (twice as fast as the loop).
-            lgs = root._da if seed == 1.0 else map(mul, repeat(seed), root._da)
-            row: dict[Value, float] = dict(zip(root._a, lgs))
-            if len(row) == len(root._a):
-                row[root] = seed
-                table = row
-                next(nodes)
-        get = table.get
-        for node in nodes:
-            g = table[node]
-            a, b = node._a, node._b
-            if b is None:  # one parent
-                table[a] = get(a, 0.0) + g * node._da
-            elif b is not _MANY:  # two parents
-                table[a] = get(a, 0.0) + g * node._da
-                table[b] = get(b, 0.0) + g * node._db
-            elif g == 1.0:  # many parents, and g · lg = lg (always so at the root)
-                for p, lg in zip(a, node._da):
-                    table[p] = get(p, 0.0) + lg
-            else:  # many parents
-                for p, lg in zip(a, node._da):
-                    table[p] = get(p, 0.0) + g * lg
-        return table
+    if mode() & ANOMALY:
+        order = topological_order(root, leaves=False)
+        with _gc_paused():
+            return _grad_table_checked(order, {root: seed})
+    if root._a is None:  # a leaf: nothing to walk
+        return {root: seed}
+    marked: list[Value] = []
+    table: dict[Value, float] = {}
+    with _PASS, _gc_paused():
+        try:
+            _fill(root, seed, marked)
+            for node in marked:
+                table[node] = node._g
+                node._g = None
+            marked.clear()
+        finally:
+            for node in marked:  # only after an error: leave every slot clear
+                node._g = None
+    return table
+
+
+def _add_grads(root: Value, seed: float) -> None:
+    """`node.grad += grad_table(root, seed)[node]` for every node, without building the table."""
+    if mode() & ANOMALY or root._a is None:
+        for node, g in grad_table(root, seed).items():
+            node.grad += g
+        return
+    marked: list[Value] = []
+    with _PASS, _gc_paused():
+        try:
+            _fill(root, seed, marked)
+            for node in marked:
+                node.grad += node._g
+                node._g = None
+            marked.clear()
+        finally:
+            for node in marked:  # only after an error: leave every slot clear
+                node._g = None
 
 
 def _grad_table_checked(order: list[Value], table: dict[Value, float]) -> dict[Value, float]:

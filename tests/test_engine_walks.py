@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 
 import pytest
 
@@ -118,3 +119,55 @@ def test_engine_walk_deep_chain_needs_no_recursion() -> None:
     order = topological_order(y, leaves=False)
     assert len(order) == 400_000 and order[-1] is y
     assert grad_table(y)[x] == 1.0
+
+
+def _slots_clear(root: Value) -> bool:
+    return all(v._g is None for v in topological_order(root))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_engine_backward_adds_exactly_the_grad_table(seed: int) -> None:
+    rng = random.Random(100 + seed)
+    root = _random_graph(rng, rng.randint(1, 40))
+    nodes = topological_order(root)
+    for v in nodes:  # start from odd gradients, inf and nan among them
+        v.grad = rng.choice([0.0, -0.0, 0.1, -3.0, float("inf"), float("nan")])
+    before = {v: v.grad for v in nodes}
+    s = rng.choice([1.0, 0.5, -2.0])
+    table = grad_table(root, s)
+    root.backward(s)
+    for v in nodes:
+        assert _same(v.grad, before[v] + table[v]), v
+    assert _slots_clear(root)
+
+
+def test_engine_reverse_pass_leaves_no_state_on_the_nodes() -> None:
+    x = Value(0.5)
+    y = (x * x + x).tanh() * functional.sum([x, x * 2.0, 3.0])
+    grad_table(y)
+    y.backward()
+    topological_order(y, leaves=False)
+    assert _slots_clear(y)
+
+
+def test_engine_backward_in_threads_sharing_parameters() -> None:
+
+    w = [Value(0.1 * i) for i in range(20)]
+
+    def work(out: list[float]) -> None:
+        for _ in range(30):
+            y = w[0]
+            for v in w[1:]:
+                y = y * 0.5 + v
+            out.append(grad_table(y)[w[0]])
+            y.backward()
+
+    outs: list[list[float]] = [[], [], []]
+    threads = [threading.Thread(target=work, args=(o,)) for o in outs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(o == [0.5**19] * 30 for o in outs)
+    assert w[0].grad == 90 * 0.5**19
+    assert all(v._g is None for v in w)
