@@ -35,6 +35,15 @@ Operand: TypeAlias = "Value | int | float"
 
 _ACCEPTED = "int, float, bool or a NumPy real scalar"
 
+# Hot paths: these ops build their nodes in `Value`'s methods (and functional's `dot`) instead
+# of calling the rule table, for speed. Partials that are numbers are read from the table here;
+# the rest is written out, and tests/test_hot_paths.py proves every hot path gives the table's
+# forward value and partials bit for bit (nan, ±inf, ±0 and kinks included).
+HOT_PATHS = ("+", "-", "*", "neg", "tanh", "relu", "dot")
+_ADD_DA, _ADD_DB = RULES["+"].partials(FloatMath, 0.0, 0.0, 0.0)  # 1, 1
+_SUB_DA, _SUB_DB = RULES["-"].partials(FloatMath, 0.0, 0.0, 0.0)  # 1, -1
+(_NEG_DA,) = RULES["neg"].partials(FloatMath, 0.0, 0.0)  # -1
+
 
 def _describe(x: object) -> str:
     return f"{type(x).__name__} {reprlib.repr(x)}"
@@ -122,28 +131,28 @@ class Value:
         self.op = ""
         self._a = self._b = self._da = self._db = self._g = None
 
-    # -- arithmetic: + and * are the hot path, specialised; tests check them against RULES --
+    # -- arithmetic: + - * and neg are hot paths (see HOT_PATHS); / and ** use the table --
 
     def __add__(self, other: Operand) -> Value:
         if type(other) is not Value:
             other = _coerce(other, "+")
         if mode():
-            return _node(self.data + other.data, (self, other), (1.0, 1.0), "+")
-        v: Value = _new(Value)
+            return _node(self.data + other.data, (self, other), (_ADD_DA, _ADD_DB), "+")
+        v: Value = _new(Value)  # built here, as `_binary` does: one call less on the hottest path
         v.data = self.data + other.data
         v.grad = 0.0
         v.label = ""
         v.op = "+"
         v._a = self
         v._b = other
-        v._da = 1.0
-        v._db = 1.0
+        v._da = _ADD_DA
+        v._db = _ADD_DB
         v._g = None
         return v
 
     def __radd__(self, other: Number) -> Value:
         c = _coerce(other, "+")
-        return _binary(c.data + self.data, c, self, 1.0, 1.0, "+")
+        return _binary(c.data + self.data, c, self, _ADD_DA, _ADD_DB, "+")
 
     def __mul__(self, other: Operand) -> Value:
         if type(other) is not Value:
@@ -170,14 +179,14 @@ class Value:
     def __sub__(self, other: Operand) -> Value:
         if type(other) is not Value:
             other = _coerce(other, "-")
-        return _binary(self.data - other.data, self, other, 1.0, -1.0, "-")
+        return _binary(self.data - other.data, self, other, _SUB_DA, _SUB_DB, "-")
 
     def __rsub__(self, other: Number) -> Value:
         c = _coerce(other, "-")
-        return _binary(c.data - self.data, c, self, 1.0, -1.0, "-")
+        return _binary(c.data - self.data, c, self, _SUB_DA, _SUB_DB, "-")
 
     def __neg__(self) -> Value:
-        return _unary(-self.data, self, -1.0, "neg")
+        return _unary(-self.data, self, _NEG_DA, "neg")
 
     def __truediv__(self, other: Operand) -> Value:
         return _apply("/", (self, _coerce(other, "/")))
@@ -272,7 +281,7 @@ class Value:
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; derivative 1 - tanh²."""
-        t = math.tanh(self.data)  # hot path, same as RULES["tanh"]
+        t = math.tanh(self.data)  # a hot path (see HOT_PATHS)
         return _unary(t, self, 1.0 - t * t, "tanh")
 
     def sigmoid(self) -> Value:
@@ -281,7 +290,7 @@ class Value:
 
     def relu(self) -> Value:
         """max(x, 0); convention relu'(0) = 0."""
-        x = self.data  # hot path, same as RULES["relu"]
+        x = self.data  # a hot path (see HOT_PATHS)
         if x <= 0:
             return _unary(0.0, self, ZERO, "relu")  # an exact zero: the branch not taken
         return _unary(x, self, 1.0, "relu")  # nan passes through with derivative 1
