@@ -93,7 +93,8 @@ class Value:
     Storage: most nodes have one or two parents, so those live in the slots `_a`, `_b` with
     local derivatives `_da`, `_db` (`_b` is None for one parent, `_a` None for a leaf); a node
     with more parents keeps tuples in `_a` and `_da` and marks `_b` with `_MANY`. Fewer objects
-    per node means less memory and far less work for Python's cyclic garbage collector.
+    per node means less memory and far less work for Python's cyclic garbage collector. `_g`
+    holds the node's running sum during a reverse pass (None otherwise).
 
     >>> a = Value(2.0, label="a")
     >>> b = a * a + 3 * a
