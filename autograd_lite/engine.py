@@ -624,6 +624,7 @@ def _walk(root: Value, marked: list[Value]) -> list[Value]:
 
 
 def _op_order(root: Value) -> list[Value]:
+    """`topological_order(root, leaves=False)` for a root with parents; the slots left clear."""
     marked: list[Value] = []
     with _PASS:
         try:
