@@ -62,7 +62,7 @@ def dot_of_values(
 def _dot_node(parents: tuple[Value, ...], n: int, xd: Sequence[float]) -> Value:
     """The dot node of parents w₁..wₙ, x₁..xₙ (, bias), given the data of the x's."""
     wd = list(map(_data, parents[:n]))
-    total = builtins.sum(map(operator.mul, wd, xd), 0.0)  # same as RULES['dot']
+    total = builtins.sum(map(operator.mul, wd, xd), 0.0)  # a hot path: see engine.HOT_PATHS
     if len(parents) == 2 * n:
         return _node(total, parents, (*xd, *wd), "dot")
     return _node(total + parents[-1].data, parents, (*xd, *wd, 1.0), "dot")
