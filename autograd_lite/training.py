@@ -155,6 +155,7 @@ def fit(
     lr_schedule: Callable[[int], float] | None = None,
     threshold: float | None = None,
     validation: Dataset | None = None,
+    compile: bool = False,
 ) -> History:
     """Train `model` on (X, y) by minibatch gradient descent and return the per-epoch history.
 
@@ -201,6 +202,10 @@ def fit(
         threshold: the cut for binary outputs (see Accuracy).
         validation: an `(X_val, y_val)` pair evaluated after every epoch into `val_loss` and
             `val_accuracy`.
+        compile: replay each step as straight-line Python (`autograd_lite.compile`) once its
+            graph has been seen the same twice for a batch size and labels: the same history,
+            number for number, several times faster per step for full-batch training and
+            unshuffled minibatches (see `autograd_lite.compiler.CompiledStep`).
 
     Returns:
         A `History` with `loss` and `accuracy` (and `val_*`) lists of length `epochs`.
@@ -220,6 +225,7 @@ def fit(
     _positive_int(batch_size, "batch_size", allow_none=True)
     _check_flag(progress, "progress")
     _check_flag(shuffle, "shuffle")
+    _check_flag(compile, "compile")
     rng = _check_seed(seed)
     l2 = _check_l2(l2)
     if not callable(loss):
@@ -236,6 +242,11 @@ def fit(
         _scheduled_lr(lr_schedule, 0)  # a bad schedule fails now, not after an epoch
 
     penalty = _penalty(model, l2, regularizer)
+    step = None
+    if compile:  # each batch's step traced once and replayed as straight-line Python
+        from .compiler import CompiledStep
+
+        step = CompiledStep(lambda xs, ys: _objective(model, xs, ys, loss, penalty)[0], X)
     n = len(X)
     size = n if batch_size is None else min(batch_size, n)
     order = list(range(n))
@@ -249,6 +260,11 @@ def fit(
                 rng.shuffle(order)
             for start in range(0, n, size):
                 batch = order[start : start + size]
+                if step is not None:
+                    optimizer.zero_grad()
+                    step(batch, [y[i] for i in batch])
+                    optimizer.step()
+                    continue
                 _step(model, [X[i] for i in batch], [y[i] for i in batch], loss, penalty, optimizer)
             _record(history, model, (X, y), validation, loss, penalty, cut)
             shown.update(epoch + 1, history)
