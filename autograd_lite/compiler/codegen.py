@@ -31,7 +31,9 @@ _CHUNK = 64  # terms per line of a long sum (Python's compiler recurses once per
 # `0.0 + a + b + ...` does (3.12 compensates the rounding, Neumaier's way): there a short sum
 # or dot is written out as additions, which runs faster than calling sum.
 SEQUENTIAL_SUM = sys.version_info < (3, 12)
-_DOT_INLINE = 32  # a dot of more terms is written sum(map(mul, W, X), 0.0) with shared tuples
+# A dot of more products is written sum(map(mul, W, X), 0.0): the weights' tuple W is built
+# once for all samples and the inputs' X once for all neurons, so the code stays short.
+_DOT_WRITTEN_OUT = 64
 
 # Forwards that are Python's own float operators are written as operators.
 _OPERATORS: dict[Any, str] = {float.__add__: "+", float.__sub__: "-", float.__mul__: "*"}
@@ -226,12 +228,14 @@ class _Writer:
             n = len(ps) // 2
             items = [f"{atoms[w]} * {atoms[x]}" for w, x in zip(ps, ps[n : 2 * n])]
             bias = f" + {atoms[ps[-1]]}" if len(ps) % 2 else ""
-        if SEQUENTIAL_SUM and len(items) <= _CHUNK:
-            return [head + " + ".join(["0.0", *items]) + bias]
         total = self.names.bind("sum", builtins.sum)
         if op == "sum":
+            if SEQUENTIAL_SUM and len(items) <= _CHUNK:
+                return [head + " + ".join(["0.0", *items])]
             return [head, f"{total}(", self.tuples.ref(tuple(items)), ", 0.0)"]
-        if len(items) <= _DOT_INLINE:
+        if len(items) <= _DOT_WRITTEN_OUT:
+            if SEQUENTIAL_SUM:
+                return [head + " + ".join(["0.0", *items]) + bias]
             return [head + f"{total}(({', '.join(items)}{',' if n == 1 else ''}), 0.0){bias}"]
         mul = self.names.bind("mul", operator.mul)
         ws = self.tuples.ref(tuple(atoms[w] for w in ps[:n]))
