@@ -7,7 +7,6 @@ import operator
 from collections.abc import Iterable, Sequence
 
 from .engine import Operand, Value, _apply, _node, apply, grad, values
-from .rules import _finite_max
 
 _data = operator.attrgetter("data")
 
@@ -95,14 +94,16 @@ def logsumexp(values_: Iterable[Operand]) -> Value:
 
 
 def _shifted(vs: tuple[Value, ...]) -> list[Value]:
-    """[xᵢ - c] with c the largest finite x, a constant (0 when there is none).
+    """[xᵢ - c] with c the largest finite x (0 when there is none) as a node of zero derivatives.
 
     softmax and log_softmax do not change when every input moves by the same amount, so the
-    shift costs no gradient; it keeps every exponent ≤ 0 and the differences exact, where
-    xᵢ - logsumexp(x) would round away log 2 next to logits like 1e16.
+    shift costs no gradient (the rule `shift` has exact zero derivatives); it keeps every
+    exponent ≤ 0 and the differences exact, where xᵢ - logsumexp(x) would round away log 2
+    next to logits like 1e16. Being a node, the shift is recomputed when a compiled graph is
+    replayed on new numbers.
     """
-    c = _finite_max(v.data for v in vs)
-    return [v - c for v in vs] if c else list(vs)
+    c = _apply("shift", vs)
+    return [v - c for v in vs]
 
 
 def log_softmax(values_: Iterable[Operand]) -> list[Value]:

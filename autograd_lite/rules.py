@@ -329,6 +329,13 @@ RULES: dict[str, Rule] = {
     ),
     "sum": Rule(lambda *xs: sum(xs, 0.0), lambda m, z, *xs: (1.0,) * len(xs), -1),
     "dot": Rule(_dot, _dot_partials, -1, "inputs are w₁..wₙ, x₁..xₙ and an optional bias"),
+    "shift": Rule(
+        lambda *xs: _finite_max(xs),
+        lambda m, z, *xs: (m.zero,) * len(xs),
+        -1,
+        "the largest finite input (0 when there is none), a constant: every derivative is an "
+        "exact 0, since softmax does not change when its inputs shift together",
+    ),
     "logsumexp": Rule(
         _logsumexp,
         _logsumexp_partials,

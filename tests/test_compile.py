@@ -146,6 +146,12 @@ MAKERS: dict[str, Maker] = {
     "logsumexp": _many(
         lambda pool, rng: functional.logsumexp(_choose(pool, rng, rng.randint(1, 4)))
     ),
+    # the shift node of log_softmax: output 0 is (x₀ - shift) - logsumexp
+    "shift": _many(
+        lambda pool, rng: (
+            functional.log_softmax(_choose(pool, rng, rng.randint(1, 4)))[0].parents[0].parents[1]
+        )
+    ),
 }
 
 Recipe = list[Callable[[Pool], Value]]

@@ -141,8 +141,8 @@ def test_fit_compiled_multiclass(loss: Any, monkeypatch: pytest.MonkeyPatch) -> 
         epochs=4,
         l2=1e-3,
     )
-    # cross-entropy's log_softmax shifts by a number read from the logits: it stays dynamic
-    assert step.replays == (0 if loss is losses.cross_entropy else 1)
+    # log_softmax's shift is a node of the graph, recomputed on replay: compiled too
+    assert step.replays == 1
 
 
 def test_fit_compiled_shuffled_minibatches_stay_exact(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -179,11 +179,13 @@ def test_compiled_step_replays_with_the_batch_features() -> None:
         assert got == want.data
         assert grads == [p.grad for p in model.parameters()]
     assert step.traces == 1 and step.replays == 3
-    # log_softmax shifts by the largest logit, a number read from the data: never replayed.
+    # log_softmax shifts by the largest logit through a node of the graph: replayed, exactly.
     ce = CompiledStep(lambda rows, t: losses.cross_entropy([[r[0], r[1]] for r in rows], t), X)
     for idx in ([0, 1], [2, 3], [0, 1], [2, 3], [0, 1]):
-        ce(idx, [0, 1])
-    assert ce.traces == 0 and ce.replays == 0
+        got = ce(idx, [0, 1])
+        want = losses.cross_entropy([[X[i][0], X[i][1]] for i in idx], [0, 1])
+        assert got == want.data
+    assert ce.traces == 1 and ce.replays == 2
 
 
 def test_compiled_step_falls_back_for_nan_labels_and_odd_features() -> None:

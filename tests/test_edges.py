@@ -206,7 +206,13 @@ def _torch_ops() -> dict[str, Callable[..., Any]]:
         "sum": lambda *xs: torch.stack(xs).sum(),
         "dot": lambda *xs: _torch_dot(torch, xs),
         "logsumexp": lambda *xs: torch.logsumexp(torch.stack(xs), 0),
+        "shift": lambda *xs: _torch_shift(torch, xs),
     }
+
+
+def _torch_shift(torch: Any, xs: Sequence[Any]) -> Any:
+    finite = [float(x.detach()) for x in xs if math.isfinite(float(x.detach()))]
+    return torch.tensor(max(finite, default=0.0), dtype=torch.float64)  # a constant
 
 
 def _torch_dot(torch: Any, xs: Sequence[Any]) -> Any:
@@ -217,7 +223,7 @@ def _torch_dot(torch: Any, xs: Sequence[Any]) -> Any:
 
 # Inputs that are numbers, not variables, in the op's public form (alpha of leaky_relu).
 CONSTANT_INPUTS = {"leaky_relu": {1}}
-ARITY = {"sum": 3, "dot": 5, "logsumexp": 3}
+ARITY = {"sum": 3, "dot": 5, "logsumexp": 3, "shift": 3}
 
 
 def _torch_first_and_second(

@@ -114,8 +114,9 @@ class CompiledStep:
         """Run the step with the features as leaves; compile its graph if it is the same twice.
 
         The second sighting records the graph's fingerprint (its ops, constants and leaves in
-        order), the third compares: a graph whose constants come from the data (log_softmax
-        shifts by the largest logit, a number) would replay stale numbers, so it stays dynamic.
+        order), the third compares: a graph whose constants come from the data (a number
+        computed from a feature in plain Python) would replay stale numbers, so it stays
+        dynamic. (log_softmax's shift is a node of its own, so cross-entropy compiles.)
         """
         assert self._floats is not None
         rows = [[Value(v) for v in self._floats[i]] for i in idx]
