@@ -68,9 +68,11 @@ test: lint typecheck pytest
 demo: $(DEMO_STAMP) dot
 	$(BIN)/autograd-lite demo --out demo_out
 
-# JupyterLab on notebooks/, without opening a browser (it prints the URL to open).
+# JupyterLab on notebooks/, without opening a browser (it prints the URL to open; as root,
+# as in a container, it needs --allow-root).
 notebooks: $(NB_STAMP) dot
-	$(BIN)/jupyter lab --no-browser --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --no-browser --ServerApp.root_dir=notebooks \
+		$$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: $(DEV_STAMP)
 	$(PIP) micrograd==0.1.0
