@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import struct
 from collections.abc import Callable, Sequence
 
@@ -419,3 +420,86 @@ def test_inline_takes_one_line_lambdas_over_their_arguments_only() -> None:
     assert inline(reads_a_global, ["v"]) is None
     x = Value(-0.0, "x")
     assert "    v1 = 0.0 if x <= 0 else x\n" in compile(x.relu()).source
+
+
+def _layer(seed: int) -> Callable[[Pool], Value]:
+    """A layer of 8-11 neurons over 8-12 inputs from the pool: runs of consumers of one shape,
+    so the grad-table sums of its inputs, weights and biases are written over tuples."""
+
+    def apply(pool: Pool) -> Value:
+        rng = random.Random(seed)
+        n, width = rng.randint(8, 12), rng.randint(8, 11)
+        xs = _choose(pool, rng, n)
+        bias = [None, rng.choice(pool), _c(rng)][rng.randrange(3)]
+        outs = []
+        for _ in range(width):
+            z = functional.dot(_choose(pool, rng, n), xs, bias if rng.random() < 0.7 else None)
+            outs.append(z.relu() if rng.random() < 0.6 else z * rng.choice(pool))
+        return functional.sum(outs) if rng.random() < 0.5 else functional.dot(outs, outs[::-1])
+
+    return apply
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_compile_wide_layers_sum_over_tuples_like_backward(seed: int) -> None:
+    rng = random.Random(seed)
+    ops = sorted(RULES)
+    recipe: Recipe = [MAKERS[rng.choice(ops)](rng) for _ in range(3)]
+    recipe += [_layer(rng.randrange(1 << 30)), MAKERS[rng.choice(ops)](rng)]
+    recipe += [_layer(rng.randrange(1 << 30)), _layer(rng.randrange(1 << 30))]
+    check_replays(recipe, _datasets(rng, 6, 5))
+
+
+def test_compile_writes_long_sums_over_shared_tuples() -> None:
+    # A layer's weights' sums run over the samples, its inputs' over the neurons: each is one
+    # call over tuples, and a tuple used by several sums is built once.
+    xs = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.5], [-2.0, 0.0, 1.0]] * 4
+    ys = [1.0, -1.0, 0.5] * 4
+
+    def objective(model: nn.MLP) -> Value:
+        return losses.mse([model(x) for x in xs], ys)
+
+    compiled, dynamic = nn.MLP(3, [9, 9, 1], seed=2), nn.MLP(3, [9, 9, 1], seed=2)
+    program = compile(objective(compiled))
+    source = program.source
+    assert "sum(map(mul, T" in source
+    shared = re.findall(r"^    (T\d+) = ", source, re.MULTILINE)
+    assert shared and all(len(re.findall(rf"\b{t}\b", source)) >= 3 for t in shared)
+    loss = objective(dynamic)
+    loss.backward()
+    assert same(program.run(), loss.data)
+    for p, q in zip(dynamic.parameters(), compiled.parameters()):
+        assert same(p.grad, q.grad)
+
+
+def test_compile_running_sum_adds_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where Python's sum compensates the rounding (3.12+), sums over tuples call running_sum.
+    terms = [1e16, 1.0, -1e16, 1.0, 0.1, ZERO, -0.0]
+    expected = 0.0
+    for t in terms:
+        expected = expected + t
+    assert same(codegen.running_sum(iter(terms), 0.0), expected)
+    monkeypatch.setattr(codegen, "_ADD_UP", ("running_sum", codegen.running_sum))
+    check_replays([_layer(7), _layer(8)], _datasets(random.Random(3), 4, 4))
+    leaves = fresh([1.0, 2.0, -1.0, 0.5])
+    assert "running_sum(" in compile(build([_layer(7)], leaves)).source
+
+
+def test_compile_relu_row_keeps_0_plus_where_the_grad_may_be_minus_zero() -> None:
+    # The root row of an n-ary root with distinct parents is stored bare (it may be -0.0): the
+    # relu below it keeps its `0.0 +`; a grad summed from 0.0 does not need it.
+    recipe: Recipe = [
+        lambda p: functional.dot([p[0].relu(), p[1], p[2]], [p[3], p[4], p[5]]),
+    ]
+    check_replays(
+        recipe,
+        [
+            [1.0, 2.0, 3.0, -0.0, 1.0, 1.0],
+            [-1.0, 0.0, 1.0, -0.0, -0.0, 2.0],
+            [NAN, 1.0, 1.0, INF, 0.0, -0.0],
+        ],
+    )
+    x, w = Value(1.0, "x"), Value(-0.0, "w")
+    h = x.relu()
+    source = compile(h * w + 1.0).source
+    assert "0.0 if x <= 0.0 else" in source.replace("(", "").replace(")", "")

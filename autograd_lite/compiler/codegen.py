@@ -8,9 +8,12 @@ the terms in the order `engine.grad_table` adds them, so every float comes out t
 from __future__ import annotations
 
 import builtins
+import functools
+import itertools
 import math
 import operator
 import sys
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,9 +34,21 @@ _CHUNK = 64  # terms per line of a long sum (Python's compiler recurses once per
 # `0.0 + a + b + ...` does (3.12 compensates the rounding, Neumaier's way): there a short sum
 # or dot is written out as additions, which runs faster than calling sum.
 SEQUENTIAL_SUM = sys.version_info < (3, 12)
-# A dot of more products is written sum(map(mul, W, X), 0.0): the weights' tuple W is built
-# once for all samples and the inputs' X once for all neurons, so the code stays short.
-_DOT_WRITTEN_OUT = 64
+# A dot of this many products or more, and a run of this many products g_c · d in a grad-table
+# sum, is one call over tuples: sum(map(mul, W, X), 0.0). A layer's weights W are gathered once
+# for all samples and a sample's inputs X once for all neurons, so the text stays short. Python's
+# parser spends about 3 µs on every name and number it reads, so a program written out in full
+# takes longer to compile than hundreds of its runs; the call runs about twice as slow per term.
+_OVER_TUPLES = 8
+
+
+def running_sum(terms: Any, start: float) -> Any:
+    """start + t1 + t2 + ..., added one by one (Python 3.12's sum compensates the rounding)."""
+    return functools.reduce(operator.add, terms, start)
+
+
+# How a grad-table sum over tuples is called: Python's sum where it adds one by one.
+_ADD_UP: tuple[str, Any] = ("sum", builtins.sum) if SEQUENTIAL_SUM else ("running_sum", running_sum)
 
 # Forwards that are Python's own float operators are written as operators.
 _OPERATORS: dict[Any, str] = {float.__add__: "+", float.__sub__: "-", float.__mul__: "*"}
@@ -163,6 +178,8 @@ class _Writer:
         self.val: dict[Value, Operand] = {}  # node → its value in a partial: Expr or number
         self.atom: dict[Value, str] = {}  # node → its value as code
         self._literals: dict[int, tuple[float, str]] = {}
+        self.hoisted: dict[int, str] = {}  # ids of Exprs computed once, and their variables
+        self.unsigned: set[str] = {"1.0"}  # grad variables that cannot hold -0.0 (sums from 0.0)
         self._name_nodes([*self.inputs, *order], leaves)
 
     def _check_wrt(self, wrt: Sequence[Value] | None) -> tuple[Value, ...]:
@@ -180,17 +197,18 @@ class _Writer:
         return tuple(p for p in self.inputs if p in chosen)
 
     def _name_nodes(self, nodes: list[Value], leaves: dict[Value, None]) -> None:
-        labelled = [(n, identifier(n.label)) for n in nodes]
-        for n, base in labelled:  # labels first: they keep their own names where possible
+        var, names = self.var, self.names
+        unlabelled = []
+        for n in nodes:  # labels first: they keep their own names where possible
+            base = identifier(n.label) if n.label else ""
             if base:
-                self.var[n] = self.names.take(base, with_grad=True)
-        for n, base in labelled:
-            if not base:
-                self.var[n] = self.names.fresh("v")
-                self.names.used.add("g_" + self.var[n])
-        for n in nodes:
-            self.val[n] = name(self.var[n])
-            self.atom[n] = self.var[n]
+                var[n] = names.take(base, with_grad=True)
+            else:
+                unlabelled.append(n)
+        for n in unlabelled:
+            var[n] = names.fresh("v", with_grad=True)
+        self.atom.update(var)
+        self.val.update({n: Expr("name", v) for n, v in var.items()})
         for p in leaves:
             if isinstance(p, Constant):
                 self.val[p] = p.data
@@ -221,26 +239,23 @@ class _Writer:
     def _sum_line(self, head: str, op: str, ps: tuple[Value, ...]) -> Line:
         """RULES["sum"] is Python's sum from 0.0; RULES["dot"] that of the products, + bias."""
         atoms = self.atom
-        if op == "sum":
-            items = [atoms[p] for p in ps]
-            bias = ""
-        else:
-            n = len(ps) // 2
-            items = [f"{atoms[w]} * {atoms[x]}" for w, x in zip(ps, ps[n : 2 * n])]
-            bias = f" + {atoms[ps[-1]]}" if len(ps) % 2 else ""
         total = self.names.bind("sum", builtins.sum)
         if op == "sum":
+            items = [atoms[p] for p in ps]
             if SEQUENTIAL_SUM and len(items) <= _CHUNK:
                 return [head + " + ".join(["0.0", *items])]
             return [head, f"{total}(", self.tuples.ref(tuple(items)), ", 0.0)"]
-        if len(items) <= _DOT_WRITTEN_OUT:
-            if SEQUENTIAL_SUM:
-                return [head + " + ".join(["0.0", *items]) + bias]
-            return [head + f"{total}(({', '.join(items)}{',' if n == 1 else ''}), 0.0){bias}"]
-        mul = self.names.bind("mul", operator.mul)
-        ws = self.tuples.ref(tuple(atoms[w] for w in ps[:n]))
-        xs = self.tuples.ref(tuple(atoms[x] for x in ps[n : 2 * n]))
-        return [head, f"{total}(map({mul}, ", ws, ", ", xs, f"), 0.0){bias}"]
+        n = len(ps) // 2
+        bias = f" + {atoms[ps[-1]]}" if len(ps) % 2 else ""
+        if n >= _OVER_TUPLES:
+            mul = self.names.bind("mul", operator.mul)
+            ws = self.tuples.ref(tuple([atoms[w] for w in ps[:n]]))
+            xs = self.tuples.ref(tuple([atoms[x] for x in ps[n : 2 * n]]))
+            return [head, f"{total}(map({mul}, ", ws, ", ", xs, f"), 0.0){bias}"]
+        items = [f"{atoms[w]} * {atoms[x]}" for w, x in zip(ps, ps[n : 2 * n])]
+        if SEQUENTIAL_SUM:
+            return [head + " + ".join(["0.0", *items]) + bias]
+        return [head + f"{total}(({', '.join(items)}{',' if n == 1 else ''}), 0.0){bias}"]
 
     def write(self) -> Generated:
         forward = [self.forward_line(node) for node in self.order]
@@ -266,7 +281,8 @@ class _Writer:
         source = source.replace(
             _BACKWARD_MARK,
             "    # backward pass (Algorithm 6.2): grad_table[u] = Σ grad_table[c]"
-            " · ∂c/∂u\n    # over the consumers c of u, summed from 0.0 in the engine's order",
+            " · ∂c/∂u\n    # over the consumers c of u, summed from 0.0 in the engine's order"
+            " (0.0 + g is g\n    # for a grad g that is such a sum: it is never -0.0)",
         )
         forward_source = "\n".join(
             [
@@ -293,102 +309,166 @@ class _Writer:
         return [f"    {names}{',' if len(self.inputs) == 1 else ''} = data"]
 
     def _backward(self) -> list[Line]:
-        wanted = set(self.wrt)
-        needs: dict[Value, bool] = {p: p in wanted for p in self.inputs}
+        need = set(self.wrt)  # the nodes whose grads the wanted ones depend on
+        parents = self.parents
         for node in self.order:
-            needs[node] = any([needs.get(p, False) for p in self.parents[node]])
+            if not need.isdisjoint(parents[node]):
+                need.add(node)
         root = self.root
-        if not needs[root]:
+        if root not in need:
             return []
-        ps = self.parents[root]
+        ps = parents[root]
         # grad_table stores the row of an n-ary root with distinct parents without the 0.0.
         root_row = len(ps) > 2 and len(set(ps)) == len(ps)
         bare: set[Value] = set()
-        hoisted: dict[int, str] = {}
+        hoisted = self.hoisted
         alive: list[Expr] = []
+        val, var, m, grad_lines = self.val, self.var, self.m, self._grad_lines
         # The terms of each node's sum, in the order grad_table adds them: consumers in
         # reverse topological order, each one's parent slots in order. A consumer comes before
         # all of its parents, so its own sum is complete when it is reached.
-        terms: dict[Value, list[Any]] = {}
-        lines: list[Line] = [[_BACKWARD_MARK], [f"    g_{self.var[root]} = 1.0"]]
+        terms: defaultdict[Value, list[Any]] = defaultdict(list)
+        lines: list[Line] = [[_BACKWARD_MARK], [f"    g_{var[root]} = 1.0"]]
         for c in reversed(self.order):
-            if not needs[c]:
+            if c not in need:
                 continue
             if c is not root:
-                lines += self._grad_lines(c, terms.pop(c, []), c in bare)
-            ps = self.parents[c]
-            d = RULES[c.op].partials(self.m, self.val[c], *[self.val[p] for p in ps])
-            used = [d[i] for i, p in enumerate(ps) if needs.get(p, False)]
-            compound = [x for x in used if type(x) is Expr and x.kind != "name"]
+                lines += grad_lines(c, terms.pop(c, []), c in bare)
+            ps = parents[c]
+            d = RULES[c.op].partials(m, val[c], *[val[p] for p in ps])
+            compound = [
+                x for x, p in zip(d, ps) if type(x) is Expr and x.kind != "name" and p in need
+            ]
             for expr in shared(compound) if len(compound) > 1 else ():
                 t = self.names.fresh("t")
                 lines.append([f"    {t} = {render(expr, hoisted)}"])
                 hoisted[id(expr)] = t
                 alive.append(expr)  # ids name the temporaries: their Exprs must stay alive
-            g = "g_" + self.var[c]
-            times = g + " * "
+            g = None if c is root else "g_" + var[c]
+            shape = (c.op, len(ps))  # consumers of one shape: a run of terms over tuples
+            one = (c.op, len(ps), 1.0)  # the same, where the derivative is 1.0
             for p, dp in zip(ps, d):
-                if not needs.get(p, False):
+                if p not in need:
                     continue
-                if c is root:
-                    term = self._term(None, dp, hoisted)
-                    if root_row:
+                if g is not None and type(dp) is Expr and dp.kind == "name":  # the usual case
+                    term: Any = (g, dp.parts[0], shape)
+                else:
+                    term = self._term(g, dp, hoisted, shape, one)
+                    if g is None and root_row:
                         bare.add(p)
                         terms[p] = [term]
                         continue
-                elif type(dp) is Expr and dp.kind == "name":  # the common case, made quick
-                    term = times + dp.parts[0]
-                else:
-                    term = self._term(g, dp, hoisted)
-                if isinstance(term, StrongZero) and p not in bare:
-                    continue  # a sum begun at 0.0 is never -0.0: adding an exact 0 changes nothing
-                found = terms.get(p)
-                if found is None:
-                    terms[p] = [term]
-                else:
-                    found.append(term)
+                    if isinstance(term, StrongZero) and p not in bare:
+                        continue  # a sum from 0.0 is never -0.0: adding an exact 0 changes nothing
+                terms[p].append(term)
         for p in self.wrt:
-            lines += self._grad_lines(p, terms.pop(p, []), p in bare)
+            lines += grad_lines(p, terms.pop(p, []), p in bare)
         return lines
 
-    def _term(self, g: str | None, d: Operand, hoisted: dict[int, str]) -> Any:
-        """The term g · d as code to the right of a `+`, or a number known now.
+    def _term(self, g: str | None, d: Operand, hoisted: dict[int, str], *runs: Any) -> Any:
+        """The term g · d: a product, an Expr, or a number known now.
 
-        `g` is the consumer's variable, None for the root (whose entry is the seed 1.0).
+        A product is (g, d, run), d a name or literal, or (g, None, run) for g · 1.0; `runs`
+        are the two run keys: the consumer's shape, and it with 1.0. `g` is the consumer's
+        variable, None for the root (whose entry is the seed 1.0).
         """
         if g is not None:
             if type(d) is Expr and d.kind == "name":
-                return f"{g} * {d.parts[0]}"
-            if type(d) is float and d != 1.0:  # a constant's value: g * literal
-                return f"{g} * {self._literal(d)}"
-        t = _times(1.0 if g is None else name(g), d, hoisted)
-        if not isinstance(t, Expr):
-            return t
-        return code(t, hoisted, ADD)
+                return (g, d.parts[0], runs[0])
+            if type(d) is float:  # a constant's value: g * literal (g · 1.0 is g)
+                return (g, None, runs[1]) if d == 1.0 else (g, self._literal(d), runs[0])
+        return _times(1.0 if g is None else name(g), d, hoisted)
 
     def _grad_lines(self, node: Value, terms: list[Any], bare: bool) -> list[Line]:
-        """grad_table[node] = 0.0 + Σ g_c · ∂c/∂node: one line, a few for long sums."""
+        """grad_table[node] = 0.0 + Σ g_c · ∂c/∂node: one line, a few for long sums.
+
+        A run of `_OVER_TUPLES` or more products from consumers of one shape (op and number of
+        parents: a neuron's samples, a layer's neurons) is one call over tuples; other terms
+        are written out, `_CHUNK` to a line.
+        """
         target = "g_" + self.var[node]
         head = f"    {target} = "
+        if len(terms) == 1 and not bare:  # most nodes have one consumer
+            self.unsigned.add(target)
+            t = terms[0]
+            if type(t) is tuple:
+                g, d, _ = t
+                if d is not None:
+                    return [[f"{head}0.0 + {g} * {d}"]]
+                return [[head + g if g in self.unsigned else f"{head}0.0 + {g}"]]
         lines: list[Line] = []
-        acc: str
         if bare:  # the first term stands alone: no 0.0 before it
-            first = terms[0]
-            lines.append([head + (first if type(first) is str else code(first, {}, 0))])
-            acc, terms = target, terms[1:]
+            lines.append([head + self._text(terms[0], 0)])
+            line: Line = [target]
+            terms = terms[1:]
         else:
+            self.unsigned.add(target)
             static: Operand = 0.0  # numbers at the start are added now (the same additions)
-            while terms and type(terms[0]) is not str:
+            while terms and not isinstance(terms[0], (Expr, tuple)):
                 static = static + terms[0]
                 terms = terms[1:]
-            acc = code(static, {}, ADD - 1 if terms else 0)
             if not terms:
-                return [[head + acc]]
-        texts = [t if type(t) is str else code(t, {}, ADD) for t in terms]
-        for start in range(0, len(texts), _CHUNK):
-            lines.append([head + " + ".join([acc, *texts[start : start + _CHUNK]])])
-            acc = target
+                return [[head + code(static, {}, 0)]]
+            if len(terms) == 1 and static == 0.0:  # 0.0 + (ZERO if c else g) is (0.0 if c else g)
+                alone = self._plus_zero(terms[0])
+                if alone is not None:
+                    return [[head + self._text(alone, 0)]]
+            line = [code(static, {}, ADD - 1)]
+        written = 0
+        for key, group in itertools.groupby(terms, _run_key):
+            run = list(group)
+            if key is not None and len(run) >= _OVER_TUPLES:
+                line = self._sum_over_tuples(run, line)
+                continue
+            for t in run:
+                if written == _CHUNK:
+                    lines.append([head, *line])
+                    line, written = [target], 0
+                line += [" + ", self._text(t, ADD)]
+                written += 1
+        lines.append([head, *line])
         return lines
+
+    def _sum_over_tuples(self, run: list[tuple[str, str | None, str]], start: Line) -> Line:
+        """start + Σ g_c · d over the run, as one call: sum(map(mul, G, D), start).
+
+        Python's sum adds one by one from `start`, as the written-out sum does. The consumers'
+        grads G of one node are shared by all its parents' sums (a neuron's weights), and the
+        d's by the sums of a layer, so each tuple is built once.
+        """
+        add_up = self.names.bind(*_ADD_UP)
+        gs = self.tuples.ref(tuple([t[0] for t in run]))
+        if run[0][1] is None:
+            return [f"{add_up}(", gs, ", ", *start, ")"]
+        mul = self.names.bind("mul", operator.mul)
+        ds = self.tuples.ref(tuple([t[1] for t in run]))  # type: ignore[misc]
+        return [f"{add_up}(map({mul}, ", gs, ", ", ds, "), ", *start, ")"]
+
+    def _text(self, term: Any, above: int) -> str:
+        """A term of a grad-table sum as code, in parentheses if its precedence is not above."""
+        if type(term) is tuple:
+            g, d, _ = term
+            return g if d is None else f"{g} * {d}"
+        return code(term, self.hoisted, above)
+
+    def _plus_zero(self, term: Any) -> Operand | None:
+        """0.0 + term with the addition done now where the float is the same, else None.
+
+        0.0 + ZERO is 0.0, and 0.0 + g is g for a grad that is itself a sum from 0.0 (never
+        -0.0); a choice adds 0.0 to both sides.
+        """
+        if type(term) is tuple:
+            g, d, _ = term
+            return name(g) if d is None and g in self.unsigned else None
+        if isinstance(term, Expr):
+            if term.kind == "name":
+                return term if term.parts[0] in self.unsigned else None
+            if term.kind == "where" and id(term) not in self.hoisted:
+                cond, a, b = term.parts
+                pa, pb = self._plus_zero(a), self._plus_zero(b)
+                return None if pa is None or pb is None else Expr("where", cond, pa, pb)
+            return None
+        return 0.0 + term  # a number known now
 
     def _literal(self, x: float) -> str:
         found = self._literals.get(id(x))
@@ -398,3 +478,8 @@ class _Writer:
 
 
 _BACKWARD_MARK = "\x00backward\x00"
+
+
+def _run_key(term: Any) -> Any:
+    """Products from consumers of one shape, all times 1.0 or all not, share a key."""
+    return term[2] if type(term) is tuple else None

@@ -39,13 +39,20 @@ class Names:
             self.used.add("g_" + candidate)
         return candidate
 
-    def fresh(self, prefix: str) -> str:
-        """`prefix1`, `prefix2`, ...: the next unused numbered name."""
+    def fresh(self, prefix: str, *, with_grad: bool = False) -> str:
+        """`prefix1`, `prefix2`, ...: the next unused numbered name (and `g_` + it)."""
+        used = self.used
+        k = self._counters.get(prefix, 0)
         while True:
-            k = self._counters[prefix] = self._counters.get(prefix, 0) + 1
-            candidate = f"{prefix}{k}"
-            if self.free(candidate) and self.free("g_" + candidate):
-                return self.take(candidate)
+            k += 1
+            candidate = f"{prefix}{k}"  # never a keyword
+            grad = "g_" + candidate
+            if candidate not in used and grad not in used:
+                self._counters[prefix] = k
+                used.add(candidate)
+                if with_grad:
+                    used.add(grad)
+                return candidate
 
     def bind(self, preferred: str, obj: object) -> str:
         """The global name under which the program sees `obj`."""
@@ -76,7 +83,7 @@ def op_name(op: str) -> str:
 
 def reserved() -> set[str]:
     """Names the program's globals may take: never used for a node."""
-    names = {"data", "sum", "mul", "ZERO", "inf", "nan", *dir(builtins)}
+    names = {"data", "sum", "running_sum", "mul", "ZERO", "inf", "nan", *dir(builtins)}
     names.update(op_name(op) for op in RULES)
     names.update(a for a in dir(FloatMath) if not a.startswith("_"))
     return names

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..engine import Value
+from ..reverse import _gc_paused
 from .codegen import Generated, _Writer
 
 __all__ = ["Program", "compile"]
@@ -152,4 +153,7 @@ def compile(root: Value, *, wrt: Sequence[Value] | None = None) -> Program:
     """
     if not isinstance(root, Value):
         raise TypeError(f"compile() needs a Value as root, got {type(root).__name__} {root!r}")
-    return Program(_Writer(root, wrt).write())
+    # Writing and compiling make many objects but no reference cycle: the cyclic collector
+    # would only rescan the graph and the text, so it pauses (as in a backward pass).
+    with _gc_paused():
+        return Program(_Writer(root, wrt).write())
