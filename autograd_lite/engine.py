@@ -288,7 +288,7 @@ class Value:
     def relu(self) -> Value:
         """max(x, 0); convention relu'(0) = 0."""
         x = self.data  # a hot path (see HOT_PATHS)
-        if x <= 0:
+        if x <= 0.0:
             return _unary(0.0, self, ZERO, "relu")  # an exact zero: the branch not taken
         return _unary(x, self, 1.0, "relu")  # nan passes through with derivative 1
 

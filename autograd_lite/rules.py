@@ -280,7 +280,7 @@ RULES: dict[str, Rule] = {
     "sigmoid": Rule(F.sigmoid, lambda m, z, x: (z * (1.0 - z),), 1),
     "softplus": Rule(F.softplus, lambda m, z, x: (m.sigmoid(x),), 1),
     "relu": Rule(
-        lambda x: 0.0 if x <= 0 else x,  # nan passes through, as in PyTorch
+        lambda x: 0.0 if x <= 0.0 else x,  # nan passes through, as in PyTorch
         lambda m, z, x: (m.where(x <= 0.0, m.zero, 1.0),),
         1,
         "relu'(x) = 0 for x ≤ 0, so relu'(0) = 0, an exact zero; relu'(nan) = 1 (PyTorch's)",

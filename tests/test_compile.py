@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 import re
 import struct
+import weakref
 from collections.abc import Callable, Sequence
 
 import pytest
@@ -412,14 +414,14 @@ def test_program_is_exported() -> None:
 def test_inline_takes_one_line_lambdas_over_their_arguments_only() -> None:
     from autograd_lite.compiler.inline import inline
 
-    assert inline(RULES["relu"].forward, ["v"]) == "0.0 if v <= 0 else v"
+    assert inline(RULES["relu"].forward, ["v"]) == "0.0 if v <= 0.0 else v"
     assert inline(RULES["max"].forward, ["a", "(-0.5)"]) == "a if a > (-0.5) or a != a else (-0.5)"
     assert inline(RULES["exp"].forward, ["v"]) is None  # a function, not a lambda
     assert inline(RULES["sum"].forward, ["a", "b"]) is None  # calls sum: not only its arguments
     reads_a_global = lambda x: x * INF  # noqa: E731 - the kind of function under test
     assert inline(reads_a_global, ["v"]) is None
     x = Value(-0.0, "x")
-    assert "    v1 = 0.0 if x <= 0 else x\n" in compile(x.relu()).source
+    assert "    v1 = 0.0 if x <= 0.0 else x\n" in compile(x.relu()).source
 
 
 def _layer(seed: int) -> Callable[[Pool], Value]:
@@ -503,3 +505,16 @@ def test_compile_relu_row_keeps_0_plus_where_the_grad_may_be_minus_zero() -> Non
     h = x.relu()
     source = compile(h * w + 1.0).source
     assert "0.0 if x <= 0.0 else" in source.replace("(", "").replace(")", "")
+
+
+def test_a_program_keeps_no_node_of_its_graph_alive() -> None:
+    # fit(compile=True) keeps programs: each holds its inputs and text, not the traced graph.
+    model = nn.MLP(2, [4, 1], seed=0)
+    loss = losses.mse([model([0.5, -1.0]), model([1.0, 2.0])], [1.0, 0.0])
+    graph = weakref.ref(loss)
+    program = compile(loss)
+    program.run(grad=False)  # the forward-only program is written from the kept text
+    del loss
+    gc.collect()
+    assert graph() is None
+    assert program.run() > 0.0

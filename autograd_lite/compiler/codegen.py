@@ -14,7 +14,7 @@ import math
 import operator
 import sys
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from ..engine import Constant, Value, topological_order
 from ..rules import RULES, ZERO, StrongZero
 from .inline import inline
 from .names import Names, identifier, op_name, reserved
-from .symbolic import ADD, ATOM, Expr, Operand, SymMath, call, code, name, render, shared
+from .symbolic import ADD, ATOM, MUL, Expr, Operand, SymMath, call, code, name, render, shared
 
 MAX_NODES = 100_000
 """The largest graph `compile` accepts (op nodes). Writing and compiling a program takes about
@@ -59,7 +59,7 @@ class Generated:
     """The code of one graph and what it needs to run."""
 
     source: str  # def program(data) -> (output, gradients of `wrt`)
-    forward_source: str  # def forward(data) -> output
+    forward_source: Callable[[], str]  # def forward(data) -> output, written when asked
     namespace: dict[str, object]  # the globals both functions read
     inputs: tuple[Value, ...]  # the leaves read from `data`, in order
     wrt: tuple[Value, ...]  # the inputs whose gradients `program` returns, in order
@@ -177,6 +177,7 @@ class _Writer:
         self.var: dict[Value, str] = {}  # node → its variable
         self.val: dict[Value, Operand] = {}  # node → its value in a partial: Expr or number
         self.atom: dict[Value, str] = {}  # node → its value as code
+        self.operand: dict[Value, str] = {}  # the same as a term of a sum or product
         self._literals: dict[int, tuple[float, str]] = {}
         self.hoisted: dict[int, str] = {}  # ids of Exprs computed once, and their variables
         self.unsigned: set[str] = {"1.0"}  # grad variables that cannot hold -0.0 (sums from 0.0)
@@ -208,11 +209,13 @@ class _Writer:
         for n in unlabelled:
             var[n] = names.fresh("v", with_grad=True)
         self.atom.update(var)
+        self.operand.update(var)
         self.val.update({n: Expr("name", v) for n, v in var.items()})
         for p in leaves:
             if isinstance(p, Constant):
                 self.val[p] = p.data
                 self.atom[p] = code(p.data, {}, ATOM - 1)
+                self.operand[p] = code(p.data, {}, MUL)  # w * -0.5 needs no parentheses
 
     def forward_line(self, node: Value) -> Line:
         rule = RULES[node.op]
@@ -238,7 +241,7 @@ class _Writer:
 
     def _sum_line(self, head: str, op: str, ps: tuple[Value, ...]) -> Line:
         """RULES["sum"] is Python's sum from 0.0; RULES["dot"] that of the products, + bias."""
-        atoms = self.atom
+        atoms = self.operand
         total = self.names.bind("sum", builtins.sum)
         if op == "sum":
             items = [atoms[p] for p in ps]
@@ -284,15 +287,12 @@ class _Writer:
             " · ∂c/∂u\n    # over the consumers c of u, summed from 0.0 in the engine's order"
             " (0.0 + g is g\n    # for a grad g that is such a sum: it is never -0.0)",
         )
-        forward_source = "\n".join(
-            [
-                "def forward(data):",
-                *unpack,
-                *self.tuples.assemble(forward, shared_names),
-                f"    return {out}",
-                "",
-            ]
-        )
+        tuples = self.tuples  # text only: the program keeps no node of the graph alive
+
+        def forward_source() -> str:
+            body = tuples.assemble(forward, shared_names)
+            return "\n".join(["def forward(data):", *unpack, *body, f"    return {out}", ""])
+
         return Generated(
             source=source,
             forward_source=forward_source,

@@ -1,7 +1,7 @@
 """Rule forwards written as one-line lambdas, inlined into programs from their own source text.
 
-`RULES["relu"].forward` is `lambda x: 0.0 if x <= 0 else x`: a program writes
-`y = 0.0 if z <= 0 else z` rather than calling it, which saves a Python call per node. Only an
+`RULES["relu"].forward` is `lambda x: 0.0 if x <= 0.0 else x`: a program writes
+`y = 0.0 if z <= 0.0 else z` rather than calling it, which saves a Python call per node. Only an
 expression that reads nothing but its arguments is taken (no calls, no names from elsewhere),
 and only after it gives the very same floats as the function on a set of awkward inputs.
 """

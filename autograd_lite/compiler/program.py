@@ -29,21 +29,29 @@ def _load(source: str, function: str, namespace: dict[str, object]) -> Callable[
     return found
 
 
-_WARMUP = 10  # CPython 3.11 specialises a function's bytecode after about nine calls
+_WARMUP = 8  # CPython 3.11 quickens a function's bytecode at its eighth call, then specialises it
 
 
 def _warm(function: Callable[..., Any], program: Program) -> Callable[..., Any]:
-    """`function` after a few calls on the inputs' current data.
+    """`function` after its first calls, the last on the inputs' current data.
 
     CPython's specialising interpreter adapts a function's bytecode to the types it meets (here
-    float arithmetic) after the first calls; a straight-line program has no loop to warm it, so
-    it is called here, once compiled, rather than running its first real steps at half speed.
-    The program is a pure function of `data`: these calls change nothing.
+    float arithmetic), but only from a function's eighth call on; a straight-line program has
+    no loop to warm it, so it is called here, once compiled, rather than running its first real
+    steps at half speed. The first calls pass no data: each stops at its first line (unpacking
+    `data`), which counts as a call all the same. The program is a pure function of `data`:
+    these calls change nothing.
     """
     data = list(map(_data, program.inputs))
     try:
-        for _ in range(_WARMUP):
+        for _ in range(_WARMUP - 1):
+            if data:
+                try:
+                    function(())
+                except ValueError:  # not enough values to unpack: the call ends there
+                    continue
             function(data)
+        function(data)
     except Exception:  # a real run will raise it again, where it belongs
         pass
     return function
@@ -70,9 +78,9 @@ class Program:
 
     __slots__ = (
         "_forward",
+        "_forward_source",
         "_namespace",
         "_program",
-        "forward_source",
         "inputs",
         "nodes",
         "source",
@@ -81,7 +89,7 @@ class Program:
 
     def __init__(self, generated: Generated) -> None:
         self.source = generated.source
-        self.forward_source = generated.forward_source
+        self._forward_source = generated.forward_source
         self.inputs = generated.inputs
         self.wrt = generated.wrt
         self.nodes = generated.nodes
@@ -100,7 +108,8 @@ class Program:
         data = list(map(_data, self.inputs))
         if not grad:
             if self._forward is None:
-                self._forward = _warm(_load(self.forward_source, "forward", self._namespace), self)
+                source = self._forward_source()
+                self._forward = _warm(_load(source, "forward", self._namespace), self)
             out: float = self._forward(data)
             return out
         # The program makes floats and small tuples, never a reference cycle: the cyclic

@@ -17,7 +17,7 @@ Operand = Any  # an Expr or a number
 
 # Precedence of Python's operators, low to high (the renderer adds parentheses from it):
 # comparisons bind more loosely than `|` and `&`, which bind more loosely than `+`.
-_WHERE, _CMP, _OR, _AND, ADD, _MUL, _UNARY, _POW, ATOM = 1, 2, 3, 4, 5, 6, 7, 8, 9
+_WHERE, _CMP, _OR, _AND, ADD, MUL, _UNARY, _POW, ATOM = 1, 2, 3, 4, 5, 6, 7, 8, 9
 _PRECEDENCE = {
     "|": _OR,
     "&": _AND,
@@ -29,8 +29,8 @@ _PRECEDENCE = {
     "!=": _CMP,
     "+": ADD,
     "-": ADD,
-    "*": _MUL,
-    "/": _MUL,
+    "*": MUL,
+    "/": MUL,
     "**": _POW,
 }
 
