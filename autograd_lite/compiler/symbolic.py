@@ -193,6 +193,9 @@ class SymMath:
 
 def literal(x: object) -> tuple[str, int]:
     """A number as code and its precedence; inf, nan and the strong zero are global names."""
+    if type(x) is float and x - x == 0.0:  # a finite float, the usual case
+        text = repr(x)
+        return text, (_UNARY if text[0] == "-" else ATOM)
     if isinstance(x, StrongZero):
         return "ZERO", ATOM
     if isinstance(x, bool):
@@ -216,14 +219,14 @@ def code(x: Operand, names: dict[int, str], above: int) -> str:
 
 
 def render_with_precedence(x: Operand, names: dict[int, str]) -> tuple[str, int]:
-    if not isinstance(x, Expr):
+    if type(x) is not Expr:
         return literal(x)
+    kind, parts = x.kind, x.parts
+    if kind == "name":  # never hoisted
+        return parts[0], ATOM
     hoisted = names.get(id(x))
     if hoisted is not None:
         return hoisted, ATOM
-    kind, parts = x.kind, x.parts
-    if kind == "name":
-        return parts[0], ATOM
     if kind == "call":
         args = ", ".join(render_with_precedence(a, names)[0] for a in parts[1:])
         return f"{parts[0]}({args})", ATOM
