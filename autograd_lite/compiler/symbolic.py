@@ -175,26 +175,34 @@ class SymMath:
             return Expr("==", a, b)
         return FloatMath.eq(a, b)
 
+    zero = FloatMath.zero  # the strong zero itself
+
     def __getattr__(self, attr: str) -> Any:
         found = getattr(FloatMath, attr)  # AttributeError names what the rule asked for
         if not callable(found):
-            return found  # zero: the strong zero itself
+            return found
 
         def function(*args: Operand) -> Operand:
             if not _has_expr(args):
                 return found(*args)
             return call(self._bind(attr, found), *(_as_code(a) for a in args))
 
+        setattr(self, attr, function)  # made once per program: later lookups find it
         return function
 
 
 # --------------------------------------------------------------------------- printing
 
 
+_SMALL = {x: repr(x) for x in (1.0, -1.0, 2.0, 0.5)}  # frequent in partials (zeros: by sign)
+
+
 def literal(x: object) -> tuple[str, int]:
     """A number as code and its precedence; inf, nan and the strong zero are global names."""
     if type(x) is float and x - x == 0.0:  # a finite float, the usual case
-        text = repr(x)
+        text = _SMALL.get(x) if x else ("0.0" if math.copysign(1.0, x) > 0.0 else "-0.0")
+        if text is None:
+            text = repr(x)
         return text, (_UNARY if text[0] == "-" else ATOM)
     if isinstance(x, StrongZero):
         return "ZERO", ATOM
