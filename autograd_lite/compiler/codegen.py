@@ -8,7 +8,6 @@ the terms in the order `engine.grad_table` adds them, so every float comes out t
 from __future__ import annotations
 
 import builtins
-import functools
 import itertools
 import math
 import operator
@@ -40,15 +39,10 @@ SEQUENTIAL_SUM = sys.version_info < (3, 12)
 # parser spends about 3 µs on every name and number it reads, so a program written out in full
 # takes longer to compile than hundreds of its runs; the call runs about twice as slow per term.
 _OVER_TUPLES = 8
-
-
-def running_sum(terms: Any, start: float) -> Any:
-    """start + t1 + t2 + ..., added one by one (Python 3.12's sum compensates the rounding)."""
-    return functools.reduce(operator.add, terms, start)
-
-
-# How a grad-table sum over tuples is called: Python's sum where it adds one by one.
-_ADD_UP: tuple[str, Any] = ("sum", builtins.sum) if SEQUENTIAL_SUM else ("running_sum", running_sum)
+# The grad table adds one by one, so its sums go over tuples only where Python's sum does too
+# (up to 3.11); from 3.12 they are written out (adding by functools.reduce made W1's step
+# two to three times slower there).
+_RUNS_OVER_TUPLES = _OVER_TUPLES if SEQUENTIAL_SUM else sys.maxsize
 
 # Forwards that are Python's own float operators are written as operators.
 _OPERATORS: dict[Any, str] = {float.__add__: "+", float.__sub__: "-", float.__mul__: "*"}
@@ -417,7 +411,7 @@ class _Writer:
         written = 0
         for key, group in itertools.groupby(terms, _run_key):
             run = list(group)
-            if key is not None and len(run) >= _OVER_TUPLES:
+            if key is not None and len(run) >= _RUNS_OVER_TUPLES:
                 line = self._sum_over_tuples(run, line)
                 continue
             for t in run:
@@ -432,11 +426,11 @@ class _Writer:
     def _sum_over_tuples(self, run: list[tuple[str, str | None, str]], start: Line) -> Line:
         """start + Σ g_c · d over the run, as one call: sum(map(mul, G, D), start).
 
-        Python's sum adds one by one from `start`, as the written-out sum does. The consumers'
-        grads G of one node are shared by all its parents' sums (a neuron's weights), and the
-        d's by the sums of a layer, so each tuple is built once.
+        Python's sum (up to 3.11) adds one by one from `start`, as the written-out sum does.
+        The consumers' grads G of one node are shared by all its parents' sums (a neuron's
+        weights), and the d's by the sums of a layer, so each tuple is built once.
         """
-        add_up = self.names.bind(*_ADD_UP)
+        add_up = self.names.bind("sum", builtins.sum)
         gs = self.tuples.ref(tuple([t[0] for t in run]))
         if run[0][1] is None:
             return [f"{add_up}(", gs, ", ", *start, ")"]

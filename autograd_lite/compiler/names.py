@@ -83,7 +83,7 @@ def op_name(op: str) -> str:
 
 def reserved() -> set[str]:
     """Names the program's globals may take: never used for a node."""
-    names = {"data", "sum", "running_sum", "mul", "ZERO", "inf", "nan", *dir(builtins)}
+    names = {"data", "sum", "mul", "ZERO", "inf", "nan", *dir(builtins)}
     names.update(op_name(op) for op in RULES)
     names.update(a for a in dir(FloatMath) if not a.startswith("_"))
     return names
