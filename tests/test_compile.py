@@ -520,3 +520,21 @@ def test_a_program_keeps_no_node_of_its_graph_alive() -> None:
     gc.collect()
     assert graph() is None
     assert program.run() > 0.0
+
+
+def test_compile_labels_named_like_the_programs_globals() -> None:
+    # Labels that are the names the program calls (sum, mul, map, ZERO, ...) or would give its
+    # tuples and temporaries (T1, t1): nodes are renamed, each global is bound once.
+    labels = ["sum", "mul", "map", "T1", "t1", "g_v1", "ZERO", "v1", "data", "inf", "nan", "T2"]
+    recipe: Recipe = [
+        lambda p: (
+            functional.sum([functional.dot(p[12:], p[:12], p[j]).relu() for j in range(9)]).tanh()
+            * p[10]
+        )
+    ]
+    data = [0.1 * (i + 1) for i in range(12)] + [-0.2 * (i + 1) for i in range(12)]
+    check_replays(recipe, [data, [-x for x in data]], labels)
+    program = compile(build(recipe, fresh(data, labels)))
+    namespace = program._namespace
+    assert len({id(v) for v in namespace.values()}) == len(namespace)
+    assert "map(" in program.source

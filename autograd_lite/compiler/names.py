@@ -21,6 +21,7 @@ class Names:
         self.namespace: dict[str, object] = {}
         self._counters: dict[str, int] = {}
         self._suffix: dict[str, int] = {}
+        self._bound: dict[tuple[str, int], str] = {}
 
     def free(self, text: str) -> bool:
         return text not in self.used and not keyword.iskeyword(text)
@@ -55,13 +56,14 @@ class Names:
                 return candidate
 
     def bind(self, preferred: str, obj: object) -> str:
-        """The global name under which the program sees `obj`."""
-        if self.namespace.get(preferred, self) is obj:
-            return preferred
+        """The global name under which the program sees `obj` (the same name every time)."""
+        found = self._bound.get((preferred, id(obj)))
+        if found is not None:
+            return found
         if preferred in self.used and preferred not in self.namespace:
             self.used.discard(preferred)  # reserved for exactly this
-        bound = self.take(preferred)
-        self.namespace[bound] = obj
+        bound = self._bound[preferred, id(obj)] = self.take(preferred)
+        self.namespace[bound] = obj  # keeps obj alive, so its id stays its own
         return bound
 
 
