@@ -25,8 +25,9 @@ from .symbolic import ADD, ATOM, MUL, Expr, Operand, SymMath, call, code, name, 
 
 MAX_NODES = 100_000
 """The largest graph `compile` accepts (op nodes). Writing and compiling a program takes about
-50 µs and 7 kB per node (Python's own compiler is most of it): 100,000 nodes take seconds and
-most of a gigabyte; a larger step is better compiled in parts (one minibatch at a time)."""
+100 µs and 15 kB per node of an MLP step (Python's own compiler is most of it): 100,000 nodes
+take seconds and over a gigabyte; a larger step is better compiled in parts (one minibatch at
+a time)."""
 
 _CHUNK = 64  # terms per line of a long sum (Python's compiler recurses once per `+`)
 # Up to Python 3.11 the sum of floats adds them one by one from the start value, exactly as
@@ -303,7 +304,7 @@ class _Writer:
         return [f"    {names}{',' if len(self.inputs) == 1 else ''} = data"]
 
     def _backward(self) -> list[Line]:
-        need = set(self.wrt)  # the nodes whose grads the wanted ones depend on
+        need = set(self.wrt)  # the wanted inputs and every node above one of them
         parents = self.parents
         for node in self.order:
             if not need.isdisjoint(parents[node]):
@@ -376,8 +377,8 @@ class _Writer:
     def _grad_lines(self, node: Value, terms: list[Any], bare: bool) -> list[Line]:
         """grad_table[node] = 0.0 + Σ g_c · ∂c/∂node: one line, a few for long sums.
 
-        A run of `_OVER_TUPLES` or more products from consumers of one shape (op and number of
-        parents: a neuron's samples, a layer's neurons) is one call over tuples; other terms
+        A run of `_RUNS_OVER_TUPLES` or more products from consumers of one shape (op and number
+        of parents: a neuron's samples, a layer's neurons) is one call over tuples; other terms
         are written out, `_CHUNK` to a line.
         """
         target = "g_" + self.var[node]
@@ -423,7 +424,7 @@ class _Writer:
         lines.append([head, *line])
         return lines
 
-    def _sum_over_tuples(self, run: list[tuple[str, str | None, str]], start: Line) -> Line:
+    def _sum_over_tuples(self, run: list[tuple[str, str | None, Any]], start: Line) -> Line:
         """start + Σ g_c · d over the run, as one call: sum(map(mul, G, D), start).
 
         Python's sum (up to 3.11) adds one by one from `start`, as the written-out sum does.
