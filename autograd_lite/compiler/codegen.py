@@ -410,7 +410,8 @@ class _Writer:
                     return [[head + self._text(alone, 0)]]
             line = [code(static, {}, ADD - 1)]
         written = 0
-        for key, group in itertools.groupby(terms, _run_key):
+        products = set(map(type, terms)) == {tuple}
+        for key, group in itertools.groupby(terms, _RUN if products else _run_key):
             run = list(group)
             if key is not None and len(run) >= _RUNS_OVER_TUPLES:
                 line = self._sum_over_tuples(run, line)
@@ -432,11 +433,11 @@ class _Writer:
         weights), and the d's by the sums of a layer, so each tuple is built once.
         """
         add_up = self.names.bind("sum", builtins.sum)
-        gs = self.tuples.ref(tuple([t[0] for t in run]))
+        gs = self.tuples.ref(tuple(map(_G, run)))
         if run[0][1] is None:
             return [f"{add_up}(", gs, ", ", *start, ")"]
         mul = self.names.bind("mul", operator.mul)
-        ds = self.tuples.ref(tuple([t[1] for t in run]))  # type: ignore[misc]
+        ds = self.tuples.ref(tuple(map(_D, run)))
         return [f"{add_up}(map({mul}, ", gs, ", ", ds, "), ", *start, ")"]
 
     def _text(self, term: Any, above: int) -> str:
@@ -478,3 +479,7 @@ _BACKWARD_MARK = "\x00backward\x00"
 def _run_key(term: Any) -> Any:
     """Products from consumers of one shape, all times 1.0 or all not, share a key."""
     return term[2] if type(term) is tuple else None
+
+
+# The parts of a product term (g, d, run key).
+_G, _D, _RUN = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
