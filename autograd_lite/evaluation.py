@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
+from .checks import finite_real
 from .engine import Value, no_grad
 
 __all__ = ["accuracy", "predict"]
@@ -46,15 +47,7 @@ def check_threshold(threshold: object) -> float | None:
     """`threshold` as a float, or None; a clear error for anything but a finite real number."""
     if threshold is None:
         return None
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
-        raise TypeError(
-            f"threshold must be a number (the cut of a binary output) or None, got "
-            f"{type(threshold).__name__} {threshold!r}"
-        )
-    cut = float(threshold)
-    if not math.isfinite(cut):
-        raise ValueError(f"threshold must be finite, got {cut!r}")
-    return cut
+    return finite_real(threshold, "threshold", "a number (the cut of a binary output) or None")
 
 
 def output_cut(model: object, loss: object, threshold: float | None) -> float:

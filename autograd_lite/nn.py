@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 import random
 import reprlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import functional
+from .checks import finite_real
 from .engine import Constant, Operand, Value
 from .model_file import MAX_PARAMETERS, check_parameter_count
 from .module import Module, Parameter
@@ -111,15 +111,7 @@ def _as_inputs(x: Sequence[Operand], nin: int, who: str) -> tuple[Value, ...]:
 
 
 def _check_bias_init(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"bias_init must be a number (every bias starts at it), got "
-            f"{type(value).__name__} {reprlib.repr(value)}"
-        )
-    f = float(value)
-    if not math.isfinite(f):
-        raise ValueError(f"bias_init must be finite, got {f!r}")
-    return f
+    return finite_real(value, "bias_init", "a number (every bias starts at it)")
 
 
 class Neuron(Module):

@@ -6,32 +6,23 @@ An update builds no graph nodes: it reads `.grad` and writes `.data` of plain fl
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 
+from .checks import finite_real
 from .engine import Value
 
 __all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
 
 
-def _real(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    f = float(value)
-    if not math.isfinite(f):
-        raise ValueError(f"{name} must be finite, got {f!r}")
-    return f
-
-
 def _in_unit(value: object, name: str) -> float:
-    f = _real(value, name)
+    f = finite_real(value, name)
     if not 0.0 <= f < 1.0:
         raise ValueError(f"{name} must be in [0, 1), got {f!r}")
     return f
 
 
 def _non_negative(value: object, name: str) -> float:
-    f = _real(value, name)
+    f = finite_real(value, name)
     if f < 0.0:
         raise ValueError(f"{name} must be >= 0, got {f!r}")
     return f
@@ -78,7 +69,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        f = _real(value, "lr")
+        f = finite_real(value, "lr")
         if f <= 0.0:
             raise ValueError(f"lr must be > 0, got {f!r}")
         self._lr = f
