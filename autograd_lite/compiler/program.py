@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import gc
 import itertools
 import operator
@@ -43,14 +44,11 @@ def _warm(function: Callable[..., Any], program: Program) -> Callable[..., Any]:
     these calls change nothing.
     """
     data = list(map(_data, program.inputs))
+    blank = () if data else data  # a program without inputs has no line to stop at
     try:
         for _ in range(_WARMUP - 1):
-            if data:
-                try:
-                    function(())
-                except ValueError:  # not enough values to unpack: the call ends there
-                    continue
-            function(data)
+            with contextlib.suppress(ValueError):  # too few values to unpack: the call ends
+                function(blank)
         function(data)
     except Exception:  # a real run will raise it again, where it belongs
         pass
