@@ -12,7 +12,7 @@ from .by_hand import check_by_hand
 # `compile` is reached as autograd_lite.compile; it stays out of __all__ so that
 # `from autograd_lite import *` does not shadow the builtin.
 from .compiler import compile  # noqa: F401
-from .engine import Value, detect_anomaly, grad, no_grad
+from .core import Value, detect_anomaly, grad, no_grad
 from .gradcheck import GradcheckError, gradcheck
 from .routes import routes
 from .training import fit

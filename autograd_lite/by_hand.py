@@ -12,8 +12,8 @@ import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .engine import Value, grad_table, topological_order
-from .routes import node_name
+from .core import Value, grad_table, to_float, topological_order
+from .routes import node_names
 
 __all__ = ["HandCheck", "Step", "Term", "check_by_hand"]
 
@@ -24,10 +24,12 @@ class Term:
 
     `upstream` is the person's number for ∂root/∂consumer when they claimed one
     (`upstream_claimed`), else the value implied for the consumer; `upstream_correct` is the
-    true ∂root/∂consumer; `local` is the recorded local derivative `consumer.local_grads[slot]`.
+    true ∂root/∂consumer; `local` is the recorded local derivative `consumer.local_grads[slot]`
+    (absent edges give no term). `consumer_name` is the consumer's name in the report.
     """
 
     consumer: Value
+    consumer_name: str
     slot: int
     upstream: float
     upstream_claimed: bool
@@ -112,7 +114,7 @@ class HandCheck:
                 f"{step.name}, so it is 0"
             )
         symbols = " + ".join(
-            f"∂{self.root_name}/∂{node_name(t.consumer)} · ∂{node_name(t.consumer)}/∂{step.name}"
+            f"∂{self.root_name}/∂{t.consumer_name} · ∂{t.consumer_name}/∂{step.name}"
             for t in step.terms
         )
         numbers_ = " + ".join(
@@ -120,16 +122,14 @@ class HandCheck:
         )
         r = self.root_name
         mine = list(
-            dict.fromkeys(
-                f"∂{r}/∂{node_name(t.consumer)}" for t in step.terms if t.upstream_claimed
-            )
+            dict.fromkeys(f"∂{r}/∂{t.consumer_name}" for t in step.terms if t.upstream_claimed)
         )
         other = [t for t in step.terms if not t.upstream_claimed]
         notes = []
         if mine:
             notes.append(f"{', '.join(mine)}: your number{'s' if len(mine) > 1 else ''}")
         if other:
-            names = ", ".join(dict.fromkeys(f"∂{r}/∂{node_name(t.consumer)}" for t in other))
+            names = ", ".join(dict.fromkeys(f"∂{r}/∂{t.consumer_name}" for t in other))
             true = all(_agree(t.upstream, t.upstream_correct, 1e-12, 0.0) for t in other)
             how = "the true value" if true else "what your numbers above imply"
             notes.append(f"{names}: not written by you, so {how}")
@@ -160,11 +160,14 @@ class HandCheck:
                 f"all {n} claimed gradient{'s' if n != 1 else ''} of {self.root_name} check out: "
                 "each agrees with the numbers above it"
             )
-        text = f"first wrong step: {self.explain(s)}"
-        others = [t.name for t in self.wrong if t is not s]
-        if others:
-            text += "\nalso disagreeing with the numbers above them: " + ", ".join(others)
-        return text
+        wrong = self.wrong
+        if len(wrong) == 1:
+            return f"first wrong step: {self.explain(s)}"
+        parts = [f"{len(wrong)} steps disagree with the numbers above them:"]
+        for k, step in enumerate(wrong, 1):
+            which = "first wrong step" if step is s else f"wrong step {k}"
+            parts.append(f"{which}: {self.explain(step)}")
+        return "\n".join(parts)
 
 
 def _f(x: float, digits: int) -> str:
@@ -186,8 +189,11 @@ def _agree(claimed: float, implied: float, rtol: float, atol: float) -> bool:
     return math.isclose(claimed, implied, rel_tol=rtol, abs_tol=atol)
 
 
-def _resolve(root: Value, claimed: Mapping[Value | str, float]) -> dict[Value, float]:
-    """The claims keyed by node: labels looked up in the graph, numbers made floats."""
+def _resolve(
+    root: Value, claimed: Mapping[Value | str, float], names: dict[Value, str]
+) -> dict[Value, float]:
+    """The claims keyed by node: labels looked up in the graph, numbers made floats (an int
+    beyond the float range is ±inf, as `Value()` makes it)."""
     nodes = topological_order(root)
     in_graph = set(nodes)
     by_label: dict[str, list[Value]] = {}
@@ -221,14 +227,15 @@ def _resolve(root: Value, claimed: Mapping[Value | str, float]) -> dict[Value, f
                 "check_by_hand: claimed keys must be Values or labels (str), got "
                 f"{type(key).__name__} {reprlib.repr(key)}"
             )
-        if isinstance(number, bool) or not isinstance(number, numbers.Real):
+        f = None if isinstance(number, bool) else to_float(number)
+        if f is None:
             raise TypeError(
                 f"check_by_hand: the claimed gradient for {key!r} must be a real number, got "
                 f"{type(number).__name__} {reprlib.repr(number)}"
             )
         if node in out:
-            raise ValueError(f"check_by_hand: node {node_name(node)!r} is claimed twice")
-        out[node] = float(number)
+            raise ValueError(f"check_by_hand: node {names[node]!r} is claimed twice")
+        out[node] = f
     return out
 
 
@@ -241,7 +248,9 @@ def check_by_hand(
     each claimed node the *implied* gradient is Σ over its uses (consumer c, parent slot i;
     a node used twice counts twice) of g(c) · c.local_grads[i], where g(c) is the claimed
     ∂root/∂c if c was claimed, else the value implied for c by the same rule (the true
-    gradient where nothing above was claimed); the root's implied gradient is 1. A step is
+    gradient where nothing above was claimed); the root's implied gradient is 1. Absent edges
+    (a branch not taken, a number literal) give no term, as in the backward pass, and an
+    unclaimed node that no term reaches passes nothing on. A step is
     wrong when the claim and the implied value differ (`math.isclose` with `rtol`, `atol`;
     nan agrees only with nan). Numbers computed consistently from an earlier slip are right
     steps: the slip is reported once, where it happened.
@@ -279,30 +288,28 @@ def check_by_hand(
     for name, tol in (("rtol", rtol), ("atol", atol)):
         if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0:
             raise ValueError(f"check_by_hand() {name} must be a number >= 0, got {tol!r}")
-    claims = _resolve(root, claimed)
+    names = node_names(root)
+    claims = _resolve(root, claimed, names)
     true = grad_table(root)
-    implied_acc: dict[Value, float] = {}
+    implied_acc: dict[Value, float] = {root: 1.0}
     terms: dict[Value, list[Term]] = {v: [] for v in claims}
     steps: list[Step] = []
     for v in reversed(topological_order(root)):
-        implied = 1.0 if v is root else implied_acc.get(v, 0.0)
+        implied = implied_acc.get(v)
         claim = claims.get(v)
-        used = implied if claim is None else claim
         if claim is not None:
-            steps.append(
-                Step(
-                    v,
-                    node_name(v),
-                    claim,
-                    implied,
-                    true.get(v, 0.0),
-                    tuple(terms[v]),
-                    _agree(claim, implied, float(rtol), float(atol)),
-                )
-            )
-        # Pass this node's number (the person's if claimed) on to its parents, slot by slot.
-        for i, (p, lg) in enumerate(zip(v.parents, v.local_grads)):
+            got = 0.0 if implied is None else implied
+            ok = _agree(claim, got, float(rtol), float(atol))
+            steps.append(Step(v, names[v], claim, got, true.get(v, 0.0), tuple(terms[v]), ok))
+        used = implied if claim is None else claim
+        if used is None:
+            continue  # no term reached this node, and nobody claimed one: it passes nothing on
+        # Pass this node's number (the person's if claimed) on to its parents, edge by edge.
+        for i, (p, lg) in enumerate(v.edges):
+            if lg is None:
+                continue
             implied_acc[p] = implied_acc.get(p, 0.0) + used * lg
             if p in terms:
-                terms[p].append(Term(v, i, used, claim is not None, true.get(v, 0.0), lg))
-    return HandCheck(root, tuple(steps), node_name(root))
+                upstream = Term(v, names[v], i, used, claim is not None, true.get(v, 0.0), lg)
+                terms[p].append(upstream)
+    return HandCheck(root, tuple(steps), names[root])

@@ -225,7 +225,7 @@ def _replace_outputs(staging: Path, out: Path, names: list[str]) -> None:
 def _draw_neuron(model: Any, X: Sequence[Sequence[float]], folder: Path, out: Path) -> Path:
     """Draw the first neuron of the first layer on one input into `folder`: neuron.svg, or
     neuron.dot without Graphviz (the note names its final place in `out`)."""
-    from .engine import Value, no_grad
+    from .core import Value, no_grad
     from .viz import INSTALL_HINT, GraphvizNotFoundError, draw_dot, save
 
     neuron = model.layers[0].neurons[0]

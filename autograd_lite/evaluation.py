@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
 from .checks import finite_real
-from .engine import Value, no_grad
+from .core import Value, no_grad
 
 __all__ = ["accuracy", "predict"]
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import nn
-from .engine import Value
+from .core import Value
 
 __all__ = ["from_torch", "parameter_map", "to_torch"]
 

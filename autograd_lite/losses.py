@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import TypeAlias
 
 from . import functional
-from .engine import Constant, Operand, Value
+from .core import Constant, Operand, Value
 
 __all__ = [
     "bce_with_logits",

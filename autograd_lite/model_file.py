@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .files import file_path, write_atomically
 
 if TYPE_CHECKING:
-    from .engine import Value
+    from .core import Value
     from .module import Module
 
 __all__ = ["FORMAT", "MAX_FILE_BYTES", "MAX_PARAMETERS", "VERSION", "load", "save"]

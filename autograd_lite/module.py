@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from . import model_file
-from .engine import Value
+from .core import Value
 
 __all__ = ["Module", "Parameter"]
 

@@ -12,9 +12,8 @@ import reprlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import functional
 from .checks import finite_real
-from .engine import Constant, Operand, Value
+from .core import Constant, Operand, Value, apply
 from .model_file import MAX_PARAMETERS, check_parameter_count
 from .module import Module, Parameter
 
@@ -162,7 +161,7 @@ class Neuron(Module):
         return self._forward(_as_inputs(x, self.nin, "Neuron"))
 
     def _forward(self, xs: Sequence[Value]) -> Value:
-        z = functional.dot(self.w, xs, self.b)  # one node with parents w..., x..., b
+        z = apply("dot", (*self.w, *xs, self.b), True)  # one node: parents w..., x..., b
         act = self._act
         return z if act is None else act(z)
 
@@ -219,14 +218,10 @@ class Layer(Module):
         return self._forward(_as_inputs(x, self.nin, "Layer"))  # converted once for all
 
     def _forward(self, xs: Sequence[Value]) -> list[Value]:
-        # Neuron._forward inlined: this loop is the hot path of training. The inputs are
-        # Values already (checked once by the caller), so their data is read once for all.
-        dot = functional.dot_of_values
-        xd = [x.data for x in xs]
+        # Neuron._forward for every neuron: the inputs are Values already (checked once)
         act = ACTIVATIONS[self.activation]
-        if act is None:
-            return [dot(n.w, xs, xd, n.b) for n in self.neurons]
-        return [act(dot(n.w, xs, xd, n.b)) for n in self.neurons]
+        zs = [apply("dot", (*n.w, *xs, n.b), True) for n in self.neurons]
+        return zs if act is None else [act(z) for z in zs]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [

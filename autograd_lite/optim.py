@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterable
 
 from .checks import finite_real
-from .engine import Value
+from .core import Value
 
 __all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
 

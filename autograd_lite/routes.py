@@ -1,25 +1,46 @@
 """The chain rule as routes of influence: every path from an input up to an output.
 
 ∂output/∂input is the sum over routes of the product of the local derivatives along each route.
+An absent edge (a branch not taken, an edge into a number literal) is no route.
 """
 
 from __future__ import annotations
 
+import math
 import reprlib
 from dataclasses import dataclass
 
-from .engine import Constant, Value, topological_order
+from .core import Constant, Value, topological_order
 
-__all__ = ["Route", "count_routes", "node_name", "routes"]
+__all__ = ["Route", "count_routes", "node_name", "node_names", "routes"]
+
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
-def node_name(v: Value) -> str:
-    """How teaching tools name a node: its label, a constant's number, else its op in brackets."""
-    if v.label:
-        return v.label
-    if type(v) is Constant:
-        return f"{v.data:g}"
-    return f"[{v.op}]" if v.op else "leaf"
+def node_names(root: Value) -> dict[Value, str]:
+    """One name for every node of the graph below `root`, used by every teaching tool.
+
+    A node's label; a number literal's value; otherwise its op with a subscript that counts
+    the unlabelled nodes of that op in topological order (`*₁`, `*₂`, `tanh₁`), or `leaf₁`,
+    `leaf₂`, … for unlabelled leaves. The same graph always gets the same names.
+    """
+    names: dict[Value, str] = {}
+    counts: dict[str, int] = {}
+    for v in topological_order(root):
+        if v.label:
+            names[v] = v.label
+        elif isinstance(v, Constant):
+            names[v] = f"{v.data:g}"
+        else:
+            kind = v.op or "leaf"
+            counts[kind] = counts.get(kind, 0) + 1
+            names[v] = kind + str(counts[kind]).translate(_SUBSCRIPT)
+    return names
+
+
+def node_name(v: Value, root: Value | None = None) -> str:
+    """`v`'s name in the graph below `root` (see `node_names`); without a root, below `v`."""
+    return node_names(v if root is None else root)[v]
 
 
 def _num(x: float) -> str:
@@ -57,7 +78,8 @@ class Route:
         return p
 
     def __str__(self) -> str:
-        path = " → ".join(node_name(v) for v in self.nodes)
+        names = node_names(self.nodes[-1])
+        path = " → ".join(names[v] for v in self.nodes)
         if not self.local_grads:
             return f"{path}: (no edges) = 1"
         factors = " × ".join(f"({t})" if t[0] == "-" else t for t in map(_num, self.local_grads))
@@ -79,7 +101,7 @@ def count_routes(output: Value, input: Value) -> int:
     """How many routes lead from `input` up to `output` (an exact int, however large).
 
     Dynamic programming over the topological order: the number of routes from `input` to a
-    node is the sum of the numbers for its parents, one term per parent slot.
+    node is the sum of the numbers for its parents, one term per present edge.
     """
     _check_value(output, "output")
     _check_value(input, "input")
@@ -93,7 +115,7 @@ def _counts(output: Value, input: Value) -> dict[Value, int]:
         if v is input:
             counts[v] = 1
             continue
-        n = sum(counts.get(p, 0) for p in v.parents)
+        n = sum(counts.get(p, 0) for p, d in v.edges if d is not None)
         if n:
             counts[v] = n
     return counts
@@ -115,8 +137,8 @@ def routes(output: Value, input: Value, *, max_routes: int = 10_000) -> list[Rou
     >>> a = Value(3.0, label="a")
     >>> for r in routes(a * a, a):
     ...     print(r)
-    a → [*]: 3 = 3
-    a → [*]: 3 = 3
+    a → *₁: 3 = 3
+    a → *₁: 3 = 3
     """
     _check_value(output, "output")
     _check_value(input, "input")
@@ -131,7 +153,7 @@ def routes(output: Value, input: Value, *, max_routes: int = 10_000) -> list[Rou
     total = counts.get(output, 0)
     if total > max_routes:
         raise ValueError(
-            f"the graph has {total} routes from the input to the output, more than "
+            f"the graph has {_count_text(total)} routes from the input to the output, more than "
             f"max_routes={max_routes}; pass a larger max_routes to list them all, or use "
             "grad() (the grad table sums them without listing them)"
         )
@@ -147,11 +169,12 @@ def routes(output: Value, input: Value, *, max_routes: int = 10_000) -> list[Rou
         if node is input:
             nodes = tuple(v for v, _ in reversed(path))
             idx = tuple(reversed(slots))
-            lgs = tuple(nodes[j + 1].local_grads[i] for j, i in enumerate(idx))
+            lgs = tuple(nodes[j + 1].local_grads[i] for j, i in enumerate(idx))  # all present
             found.append(Route(nodes, lgs, idx))
             k = len(node.parents)  # a route ends at the input: go back up
+        edges = node.edges
         parents = node.parents
-        while k < len(parents) and parents[k] not in counts:
+        while k < len(parents) and (parents[k] not in counts or edges[k][1] is None):
             k += 1
         if k < len(parents):
             path[-1] = (node, k + 1)
@@ -162,3 +185,13 @@ def routes(output: Value, input: Value, *, max_routes: int = 10_000) -> list[Rou
             if slots:
                 slots.pop()
     return found
+
+
+def _count_text(n: int) -> str:
+    """An exact count, or for a huge one its scientific form (about 1.2e4515)."""
+    if n < 10**15:
+        return f"{n:,}"
+    shift = max(n.bit_length() - 60, 0)  # log10 without writing n out in decimal
+    log = math.log10(n >> shift) + shift * math.log10(2)
+    exponent = math.floor(log)
+    return f"about {10 ** (log - exponent):.2f}e{exponent}"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .engine import Value, no_grad
+from .core import Value, no_grad
 from .evaluation import (
     Label,
     Model,

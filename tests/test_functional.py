@@ -7,7 +7,7 @@ import math
 import pytest
 
 from autograd_lite import Value, functional, grad, gradcheck
-from autograd_lite.engine import Constant, topological_order
+from autograd_lite.core import Constant, topological_order
 
 
 def test_sum_is_one_nary_node() -> None:
@@ -76,9 +76,10 @@ def test_maximum_minimum_and_tie_convention() -> None:
     assert functional.minimum(a, b).data == 2.0
     assert functional.maximum(a, b).local_grads == (0.0, 1.0)
     assert functional.minimum(a, b).local_grads == (1.0, 0.0)
-    t = Value(3.0)
-    assert functional.maximum(t, 3.0).local_grads == (0.5, 0.5)
-    assert functional.minimum(t, 3.0).local_grads == (0.5, 0.5)
+    t, u = Value(3.0), Value(3.0)
+    assert functional.maximum(t, u).local_grads == (0.5, 0.5)
+    assert functional.minimum(t, u).local_grads == (0.5, 0.5)
+    assert functional.maximum(t, 3.0).local_grads == (0.5, 0.0)  # a literal gets no gradient
     assert functional.maximum(1.0, b).data == 5.0
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from autograd_lite import Value, functional, gradcheck, losses
-from autograd_lite.engine import topological_order
+from autograd_lite.core import topological_order
 
 
 def _vs(*xs: float) -> list[Value]:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from autograd_lite import Value, detect_anomaly, grad, no_grad
-from autograd_lite.engine import is_grad_enabled
+from autograd_lite.core import is_grad_enabled
 
 
 def _graph_is_recorded() -> bool:

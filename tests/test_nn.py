@@ -8,7 +8,7 @@ import random
 import pytest
 
 from autograd_lite import Value, functional, gradcheck
-from autograd_lite.engine import Constant, topological_order
+from autograd_lite.core import Constant, topological_order
 from autograd_lite.nn import ACTIVATIONS, MLP, Layer, Neuron, Parameter
 
 

@@ -1,15 +1,19 @@
-"""Every derivative rule against central differences (1st and 2nd order), and hot paths vs table."""
+"""Every derivative rule against central differences (1st and 2nd order), and the ops' fast
+paths against the rule they are written from."""
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 import pytest
+from helpers import same
 
 from autograd_lite import Value, functional, grad
-from autograd_lite.engine import _apply
-from autograd_lite.rules import RULES, FloatMath
+from autograd_lite.core import apply as _apply
+from autograd_lite.core.fast import FAST_PATHS, REFLECTED
+from autograd_lite.core.rules import RULES
 
 # Sample points for each rule, away from kinks and domain limits (those have their own tests).
 SAMPLES: dict[str, list[tuple[float, ...]]] = {
@@ -40,6 +44,7 @@ SAMPLES: dict[str, list[tuple[float, ...]]] = {
     "clamp": [(0.5, 0.0, 1.0), (2.0, 0.0, 1.0), (-1.0, 0.0, 1.0), (0.5, -math.inf, math.inf)],
     "sum": [(0.4,), (0.4, 1.2, -3.0), (1.0, 2.0, 3.0, 4.0, 5.0)],
     "dot": [(0.5, -1.5, 2.0, 0.25), (0.5, -1.5, 2.0, 0.25, 3.0), (1.0, 2.0)],
+    "affine": [(0.5,), (0.5, -1.5, 2.0), (3.0, 0.5, -1.5, 2.0, 0.25)],
     "logsumexp": [(0.4,), (0.4, 1.2, -3.0), (100.0, 101.0)],
     "shift": [(0.4,), (0.4, 1.2, -3.0)],
 }
@@ -52,7 +57,7 @@ def _central(f: Callable[..., float], xs: tuple[float, ...], i: int, eps: float 
     lo = list(xs)
     hi[i] += eps
     lo[i] -= eps
-    return (f(*hi) - f(*lo)) / (2 * eps)
+    return (f(hi) - f(lo)) / (2 * eps)
 
 
 def _close(a: float, b: float, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
@@ -65,8 +70,8 @@ def test_rules_every_rule_has_sample_points() -> None:
     assert all(SAMPLES[op] for op in SAMPLES)
 
 
-# A constant by definition (a stop-gradient): its derivatives are exact zeros, not the slope
-# of its forward function; checked on their own below.
+# A constant by definition (a stop-gradient): its edges are absent, whatever the slope of its
+# forward function; checked on their own below.
 CONSTANTS = {"shift"}
 DIFFERENTIABLE = sorted(set(RULES) - CONSTANTS)
 
@@ -77,6 +82,7 @@ def test_rules_constants_have_exact_zero_derivatives_at_every_order() -> None:
             inputs = [Value(x) for x in xs]
             node = _apply(op, tuple(inputs))
             assert node.local_grads == (0.0,) * len(xs)
+            assert all(d is None for _, d in node.edges)
             assert grad(node * math.inf, inputs) == [0.0] * len(xs)
             assert [g.data for g in grad(node, inputs, create_graph=True)] == [0.0] * len(xs)
 
@@ -86,11 +92,11 @@ def test_rules_first_order_matches_central_differences(op: str) -> None:
     rule = RULES[op]
     for xs in SAMPLES[op]:
         node = _apply(op, tuple(Value(x) for x in xs))
-        assert node.data == pytest.approx(rule.forward(*xs), rel=1e-12)
+        assert node.data == pytest.approx(rule.value(xs), rel=1e-12)
         assert len(node.local_grads) == len(xs)
-        assert all(type(g) is float for g in node.local_grads)  # ZERO shows as a plain 0.0
+        assert all(type(g) is float for g in node.local_grads)  # an absent edge shows 0.0
         for i, local in enumerate(node.local_grads):
-            numeric = _central(rule.forward, xs, i)
+            numeric = _central(rule.value, xs, i)
             assert _close(local, numeric), (op, xs, i, local, numeric)
 
 
@@ -99,10 +105,9 @@ def test_rules_second_order_matches_central_differences(op: str) -> None:
     rule = RULES[op]
 
     def partial(i: int) -> Callable[..., float]:
-        def f(*xs: float) -> float:
-            z = rule.forward(*xs)
-            d: float = rule.partials(FloatMath, z, *xs)[i]
-            return d
+        def f(xs: list[float]) -> float:
+            d = rule.local_grads(rule.value(xs), xs)[i]
+            return 0.0 if d is None else float(d)
 
         return f
 
@@ -159,6 +164,7 @@ def _method_results() -> list[tuple[str, Callable[..., Value], tuple[float, ...]
         ("sum", lambda *v: functional.sum(v), (0.75, 0.25, 2.0)),
         ("dot", lambda a, b, c, d: functional.dot([a, b], [c, d]), (0.75, 0.25, 2.0, -1.0)),
         ("dot", lambda a, b, c, d, e: functional.dot([a, b], [c, d], e), (0.75, 0.25, 2.0, -1, 3)),
+        ("affine", lambda *v: _apply("affine", v), (0.5, 0.75, 0.25, 2.0, -1.0)),
         ("logsumexp", lambda *v: functional.logsumexp(v), (0.75, 0.25, 2.0)),
         # the shift node under log_softmax: output 0 is (x₀ - shift) - logsumexp
         ("shift", lambda *v: functional.log_softmax(v)[0].parents[0].parents[1], (0.75, 0.2)),
@@ -166,17 +172,52 @@ def _method_results() -> list[tuple[str, Callable[..., Value], tuple[float, ...]
 
 
 @pytest.mark.parametrize(("op", "make", "xs"), _method_results())
-def test_rules_hot_paths_agree_with_table(
+def test_rules_public_forms_apply_their_rule(
     op: str, make: Callable[..., Value], xs: tuple[float, ...]
 ) -> None:
-    fast = make(*(Value(x) for x in xs))
-    slow = _apply(op, tuple(Value(x) for x in xs))
-    assert fast.op == op
-    assert len(fast.parents) == len(xs)
-    assert [p.data for p in fast.parents] == [float(x) for x in xs]
-    same = fast.data == slow.data or (math.isnan(fast.data) and math.isnan(slow.data))
-    assert same, (fast.data, slow.data)
-    assert fast.local_grads == slow.local_grads
+    made = make(*(Value(x) for x in xs))
+    again = _apply(op, made.parents)  # the same parents, literals included: the rule itself
+    assert made.op == op
+    assert [p.data for p in made.parents] == [float(x) for x in xs]
+    assert same(made.data, again.data)
+    assert [d for _, d in made.edges] == [d for _, d in again.edges]
+
+
+EDGE_POINTS = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -3.0, 1e-310, 1e308, math.inf, -math.inf, math.nan]
+
+
+def _assert_same_node(fast: Value, slow: Value, case: object) -> None:
+    assert fast.op == slow.op and type(fast) is type(slow), case
+    assert [type(p) for p in fast.parents] == [type(p) for p in slow.parents], case
+    assert all(same(p.data, q.data) for p, q in zip(fast.parents, slow.parents)), case
+    assert same(fast.data, slow.data), case
+    for (_, a), (_, b) in zip(fast.edges, slow.edges):
+        assert (a is None and b is None) or same(a, b), (case, fast.edges, slow.edges)
+
+
+@pytest.mark.parametrize(("name", "op"), sorted(FAST_PATHS.items()))
+def test_rules_fast_paths_are_their_rule_bit_for_bit(name: str, op: str) -> None:
+    # Each fast path is the rule's text written out as a method: the same floats, the same
+    # absent edges, at every edge point and kink, as the rule applied by `apply`, with a
+    # Value or a plain number (a literal) as the other operand.
+    if RULES[op].arity == 1:
+        for x in EDGE_POINTS:
+            node = Value(x)
+            _assert_same_node(getattr(Value, name)(node), _apply(op, [node]), (op, x))
+        return
+    for x in EDGE_POINTS:
+        for y in [*EDGE_POINTS, 2, -3, 0]:
+            a, b = Value(x), Value(y)
+            _assert_same_node(getattr(a, name)(b), _apply(op, [a, b]), (op, x, y))
+            _assert_same_node(getattr(a, name)(y), _apply(op, [a, y]), (op, x, y))
+
+
+@pytest.mark.parametrize(("name", "op"), sorted(REFLECTED.items()))
+def test_rules_reflected_fast_paths_are_their_rule_bit_for_bit(name: str, op: str) -> None:
+    for x in [*EDGE_POINTS, 2, -3, 0]:
+        for y in EDGE_POINTS:
+            b = Value(y)
+            _assert_same_node(getattr(b, name)(x), _apply(op, [x, b]), (x, op, y))
 
 
 def test_rules_every_op_has_a_public_form_checked_against_the_table() -> None:
@@ -185,5 +226,14 @@ def test_rules_every_op_has_a_public_form_checked_against_the_table() -> None:
 
 
 def test_rules_conventions_are_written_for_kinks() -> None:
-    for op in ("relu", "abs", "step", "hard_tanh", "max", "min", "**", "log", "sqrt", "/"):
-        assert RULES[op].convention, op
+    # Every kink and domain limit has its convention written beside its rule: a comment on the
+    # rule's first line or the lines just above it.
+    import inspect
+
+    from autograd_lite.core import rules
+
+    lines = inspect.getsource(rules).splitlines()
+    for op in ("relu", "abs", "step", "hard_tanh", "max", "**", "log", "sqrt", "/", "clamp"):
+        k = next(i for i, line in enumerate(lines) if re.match(rf' *"{re.escape(op)}": +Rule', line))
+        above = lines[k - 1].lstrip()
+        assert "#" in lines[k] or above.startswith("#"), op

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from autograd_lite import Value, data, losses, nn, optim
-from autograd_lite.engine import is_grad_enabled
+from autograd_lite.core import is_grad_enabled
 from autograd_lite.functional import mean
 from autograd_lite.training import History, accuracy, fit, predict
 

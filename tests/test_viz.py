@@ -14,7 +14,7 @@ import pytest
 
 from autograd_lite import Value, viz
 from autograd_lite import functional as F
-from autograd_lite.engine import grad_table, topological_order
+from autograd_lite.core import grad_table, topological_order
 from autograd_lite.viz import (
     ROLE_COLOURS,
     Diagram,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from autograd_lite import Value
-from autograd_lite.engine import grad_table, topological_order
+from autograd_lite.core import grad_table, topological_order
 from autograd_lite.viz import HIGHLIGHT, BackwardFrames, backward_frames, fmt
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograd_lite import Value, draw_model, nn
-from autograd_lite.engine import grad_table
+from autograd_lite.core import grad_table
 from autograd_lite.viz import ROLE_COLOURS, save
 
 SVG = "{http://www.w3.org/2000/svg}"

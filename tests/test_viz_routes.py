@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from autograd_lite import Value, draw_dot
-from autograd_lite.engine import topological_order
+from autograd_lite.core import topological_order
 from autograd_lite.viz import HIGHLIGHT, ROUTE_COLOURS, save
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -17,11 +17,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import Constant, Value, topological_order
-from ..rules import RULES, ZERO, StrongZero
-from .inline import inline
+from ..core import RULES, Constant, Value, topological_order
+from ..core.rules import namespace
 from .names import Names, identifier, op_name, reserved
-from .symbolic import ADD, ATOM, MUL, Expr, Operand, SymMath, call, code, name, render, shared
+from .symbolic import (
+    ADD,
+    ATOM,
+    MUL,
+    Expr,
+    Operand,
+    SymMath,
+    call,
+    code,
+    name,
+    render,
+    rule_partials,
+    rule_value,
+    shared,
+)
 
 MAX_NODES = 100_000
 """The largest graph `compile` accepts (op nodes). Writing and compiling a program takes about
@@ -45,9 +58,6 @@ _OVER_TUPLES = 8
 # two to three times slower there).
 _RUNS_OVER_TUPLES = _OVER_TUPLES if SEQUENTIAL_SUM else sys.maxsize
 
-# Forwards that are Python's own float operators are written as operators.
-_OPERATORS: dict[Any, str] = {float.__add__: "+", float.__sub__: "-", float.__mul__: "*"}
-
 
 @dataclass(frozen=True)
 class Generated:
@@ -59,22 +69,35 @@ class Generated:
     inputs: tuple[Value, ...]  # the leaves read from `data`, in order
     wrt: tuple[Value, ...]  # the inputs whose gradients `program` returns, in order
     nodes: int  # op nodes of the graph
+    tape: Tape  # the graph without its nodes, to rebuild it (`Program`'s exact path)
+
+
+@dataclass(frozen=True)
+class Tape:
+    """A graph as numbers: the constants' values, then each op with the indices of its parents
+    in inputs + constants + the ops before it. Rebuilt through `core.apply`, it is the graph."""
+
+    constants: tuple[float, ...]
+    ops: tuple[tuple[str, tuple[int, ...]], ...]
+    wrt: tuple[int, ...]  # the inputs `program` differentiates, as indices into the inputs
 
 
 def _times(g: Operand, d: Operand, hoisted: dict[int, str]) -> Operand:
     """The term g · d of a sum in the grad table, simplified only where the float is the same.
 
-    `g · (a if c else b)` is `(g · a if c else g · b)`; g · ZERO is ZERO for every g (the
-    strong zero); g · 1.0 is g (also for ZERO); 1.0 · d is d.
+    `g · (a if c else b)` is `(g · a if c else g · b)`; g · 1.0 is g; 1.0 · d is d. An absent
+    derivative (None) gives None; in a choice, an absent side is the number 0.0, which adds
+    nothing to a row (see `_Writer` on absent rows).
     """
+    if d is None:
+        return None
     if isinstance(d, Expr) and d.kind == "where" and id(d) not in hoisted:
         cond, a, b = d.parts
         ta, tb = _times(g, a, hoisted), _times(g, b, hoisted)
-        if not isinstance(ta, Expr) and not isinstance(tb, Expr) and ta is tb:
+        ta, tb = 0.0 if ta is None else ta, 0.0 if tb is None else tb
+        if not isinstance(ta, Expr) and not isinstance(tb, Expr) and ta == tb:
             return ta
         return Expr("where", cond, ta, tb)
-    if isinstance(d, StrongZero):
-        return d
     if not isinstance(g, Expr) and not isinstance(d, Expr):
         return g * d
     if type(d) in (float, int) and d == 1:
@@ -135,10 +158,18 @@ def _tuple_text(items: tuple[str, ...]) -> str:
 
 
 class _Writer:
-    """Builds the two functions' text for one graph."""
+    """Builds the two functions' text for one graph.
+
+    Absent rows: the engine gives a node that receives no term no row at all, and it passes
+    nothing on. The program writes such a row as 0.0, which is the same float wherever it
+    meets finite local derivatives (0.0 · d adds nothing to a row, and a row is never -0.0);
+    only 0.0 · inf or 0.0 · nan can differ, and they leave a nan in some gradient, or a 0.0 the
+    engine would not have added. `Program.run` checks for exactly these and then replays the
+    graph through the engine itself.
+    """
 
     def __init__(self, root: Value, wrt: Sequence[Value] | None) -> None:
-        order = topological_order(root, leaves=False)  # the order grad_table walks
+        order = [n for n in topological_order(root) if n.parents]  # the order grad_table walks
         if not order:
             raise ValueError(
                 f"compile() needs a graph, but the root {root!r} has no parents: it is a leaf, "
@@ -157,17 +188,18 @@ class _Writer:
             if node.op not in RULES:
                 raise ValueError(
                     f"compile() cannot write op {node.op!r}: it has no rule in "
-                    "autograd_lite.rules.RULES (only ops built from the table can be compiled)"
+                    "autograd_lite.core.rules.RULES (only ops built from the table can be compiled)"
                 )
             ps = self.parents[node] = node.parents
             for p in ps:
-                if p._a is None:
+                if not p.parents:
                     leaves.setdefault(p)
         self.root, self.order = root, order
         self.inputs = tuple(p for p in leaves if not isinstance(p, Constant))
         self.wrt = self._check_wrt(wrt)
         self.names = Names(reserved())
         self.m = SymMath(self.names.bind)
+        self.env = {**namespace(self.m), "where": self.m.where}  # `a if c else b` in rules
         self.tuples = _Tuples()
         self.var: dict[Value, str] = {}  # node → its variable
         self.val: dict[Value, Operand] = {}  # node → its value in a partial: Expr or number
@@ -220,18 +252,10 @@ class _Writer:
             return self._sum_line(head, node.op, ps)
         args = [self.val[p] for p in ps]
         expr: Operand
-        symbol = _OPERATORS.get(rule.forward)
-        if rule.forward is float.__neg__:
-            expr = Expr("neg", args[0])
-        elif symbol is not None:
-            expr = Expr(symbol, *args)
-        elif node.op == "/" and not isinstance(args[1], Expr) and args[1] != 0:
-            expr = Expr("/", *args)  # FloatMath.div differs from `/` only for a zero divisor
+        if rule.inputs is not None:  # the rule's own text, on the parents' variables
+            expr = rule_value(rule, self.env, args)
         else:
-            inlined = inline(rule.forward, [self.atom[p] for p in ps])
-            if inlined is not None:  # relu, max, ...: the lambda's own expression
-                return [head + inlined]
-            expr = call(self.names.bind(op_name(node.op), rule.forward), *args)
+            expr = call(self.names.bind(op_name(node.op), rule.forward), Expr("tuple", *args))
         return [head + render(expr)]
 
     def _sum_line(self, head: str, op: str, ps: tuple[Value, ...]) -> Line:
@@ -262,7 +286,7 @@ class _Writer:
         unpack = self._unpack()
         grads = ", ".join("g_" + self.var[p] for p in self.wrt)
         grads = f"({grads},)" if len(self.wrt) == 1 else f"({grads})"
-        for bound, obj in (("ZERO", ZERO), ("inf", math.inf), ("nan", math.nan)):
+        for bound, obj in (("inf", math.inf), ("nan", math.nan)):
             self.names.bind(bound, obj)
         shared_names = {k: self.names.fresh("T") for k, c in enumerate(self.tuples.count) if c > 1}
         source = "\n".join(
@@ -295,7 +319,18 @@ class _Writer:
             inputs=self.inputs,
             wrt=self.wrt,
             nodes=len(self.order),
+            tape=self._tape(),
         )
+
+    def _tape(self) -> Tape:
+        index = {p: k for k, p in enumerate(self.inputs)}
+        constants = [p for p in self.val if isinstance(p, Constant)]
+        index.update((c, len(index)) for c in constants)
+        ops = []
+        for node in self.order:
+            ops.append((node.op, tuple(index[p] for p in self.parents[node])))
+            index[node] = len(index)
+        return Tape(tuple(c.data for c in constants), tuple(ops), tuple(index[w] for w in self.wrt))
 
     def _unpack(self) -> list[str]:
         if not self.inputs:
@@ -312,14 +347,10 @@ class _Writer:
         root = self.root
         if root not in need:
             return []
-        ps = parents[root]
-        # grad_table stores the row of an n-ary root with distinct parents without the 0.0.
-        root_row = len(ps) > 2 and len(set(ps)) == len(ps)
-        bare: set[Value] = set()
         hoisted = self.hoisted
         alive: list[Expr] = []
-        val, var, m, grad_lines = self.val, self.var, self.m, self._grad_lines
-        # The terms of each node's sum, in the order grad_table adds them: consumers in
+        val, var, m, env, grad_lines = self.val, self.var, self.m, self.env, self._grad_lines
+        # The terms of each node's sum, in the order the grad table adds them: consumers in
         # reverse topological order, each one's parent slots in order. A consumer comes before
         # all of its parents, so its own sum is complete when it is reached.
         terms: defaultdict[Value, list[Any]] = defaultdict(list)
@@ -328,9 +359,9 @@ class _Writer:
             if c not in need:
                 continue
             if c is not root:
-                lines += grad_lines(c, terms.pop(c, []), c in bare)
+                lines += grad_lines(c, terms.pop(c, []))
             ps = parents[c]
-            d = RULES[c.op].partials(m, val[c], *[val[p] for p in ps])
+            d = rule_partials(RULES[c.op], m, env, val[c], [val[p] for p in ps])
             compound = [
                 x for x, p in zip(d, ps) if type(x) is Expr and x.kind != "name" and p in need
             ]
@@ -343,21 +374,14 @@ class _Writer:
             shape = (c.op, len(ps))  # consumers of one shape: a run of terms over tuples
             one = (c.op, len(ps), 1.0)  # the same, where the derivative is 1.0
             for p, dp in zip(ps, d):
-                if p not in need:
-                    continue
+                if p not in need or dp is None:
+                    continue  # not wanted, or an absent edge: no term
                 if g is not None and type(dp) is Expr and dp.kind == "name":  # the usual case
-                    term: Any = (g, dp.parts[0], shape)
+                    terms[p].append((g, dp.parts[0], shape))
                 else:
-                    term = self._term(g, dp, hoisted, shape, one)
-                    if g is None and root_row:
-                        bare.add(p)
-                        terms[p] = [term]
-                        continue
-                    if isinstance(term, StrongZero) and p not in bare:
-                        continue  # a sum from 0.0 is never -0.0: adding an exact 0 changes nothing
-                terms[p].append(term)
+                    terms[p].append(self._term(g, dp, hoisted, shape, one))
         for p in self.wrt:
-            lines += grad_lines(p, terms.pop(p, []), p in bare)
+            lines += grad_lines(p, terms.pop(p, []))
         return lines
 
     def _term(self, g: str | None, d: Operand, hoisted: dict[int, str], *runs: Any) -> Any:
@@ -374,7 +398,7 @@ class _Writer:
                 return (g, None, runs[1]) if d == 1.0 else (g, self._literal(d), runs[0])
         return _times(1.0 if g is None else name(g), d, hoisted)
 
-    def _grad_lines(self, node: Value, terms: list[Any], bare: bool) -> list[Line]:
+    def _grad_lines(self, node: Value, terms: list[Any]) -> list[Line]:
         """grad_table[node] = 0.0 + Σ g_c · ∂c/∂node: one line, a few for long sums.
 
         A run of `_RUNS_OVER_TUPLES` or more products from consumers of one shape (op and number
@@ -383,32 +407,24 @@ class _Writer:
         """
         target = "g_" + self.var[node]
         head = f"    {target} = "
-        if len(terms) == 1 and not bare:  # most nodes have one consumer
-            self.unsigned.add(target)
-            t = terms[0]
-            if type(t) is tuple:
-                g, d, _ = t
-                if d is not None:
-                    return [[f"{head}0.0 + {g} * {d}"]]
-                return [[head + g if g in self.unsigned else f"{head}0.0 + {g}"]]
+        self.unsigned.add(target)
+        if len(terms) == 1 and type(terms[0]) is tuple:  # most nodes have one consumer
+            g, d, _ = terms[0]
+            if d is not None:
+                return [[f"{head}0.0 + {g} * {d}"]]
+            return [[head + g if g in self.unsigned else f"{head}0.0 + {g}"]]
         lines: list[Line] = []
-        if bare:  # the first term stands alone: no 0.0 before it
-            lines.append([head + self._text(terms[0], 0)])
-            line: Line = [target]
+        static: Operand = 0.0  # numbers at the start are added now (the same additions)
+        while terms and not isinstance(terms[0], (Expr, tuple)):
+            static = static + terms[0]
             terms = terms[1:]
-        else:
-            self.unsigned.add(target)
-            static: Operand = 0.0  # numbers at the start are added now (the same additions)
-            while terms and not isinstance(terms[0], (Expr, tuple)):
-                static = static + terms[0]
-                terms = terms[1:]
-            if not terms:
-                return [[head + code(static, {}, 0)]]
-            if len(terms) == 1 and static == 0.0:  # 0.0 + (ZERO if c else g) is (0.0 if c else g)
-                alone = self._plus_zero(terms[0])
-                if alone is not None:
-                    return [[head + self._text(alone, 0)]]
-            line = [code(static, {}, ADD - 1)]
+        if not terms:
+            return [[head + code(static, {}, 0)]]
+        if len(terms) == 1 and static == 0.0:  # 0.0 + (0.0 if c else g) is (0.0 if c else g)
+            alone = self._plus_zero(terms[0])
+            if alone is not None:
+                return [[head + self._text(alone, 0)]]
+        line: Line = [code(static, {}, ADD - 1)]
         written = 0
         products = set(map(type, terms)) == {tuple}
         for key, group in itertools.groupby(terms, _RUN if products else _run_key):
@@ -450,8 +466,8 @@ class _Writer:
     def _plus_zero(self, term: Any) -> Operand | None:
         """0.0 + term with the addition done now where the float is the same, else None.
 
-        0.0 + ZERO is 0.0, and 0.0 + g is g for a grad that is itself a sum from 0.0 (never
-        -0.0); a choice adds 0.0 to both sides.
+        0.0 + g is g for a grad that is itself a sum from 0.0 (never -0.0), and 0.0 + 0.0 is
+        0.0; a choice adds 0.0 to both sides.
         """
         if type(term) is tuple:
             g, d, _ = term

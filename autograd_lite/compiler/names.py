@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from ..rules import RULES, FloatMath
+from ..core.rules import RULES, FloatMath
 
 _OP_NAMES = {"**": "pow", "/": "div", "+": "add", "-": "sub", "*": "mul"}
 
@@ -85,7 +85,7 @@ def op_name(op: str) -> str:
 
 def reserved() -> set[str]:
     """Names the program's globals may take: never used for a node."""
-    names = {"data", "sum", "mul", "ZERO", "inf", "nan", *dir(builtins)}
+    names = {"data", "sum", "mul", "inf", "nan", *dir(builtins)}
     names.update(op_name(op) for op in RULES)
     names.update(a for a in dir(FloatMath) if not a.startswith("_"))
     return names

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import gc
 import itertools
+import math
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..engine import Value
-from ..reverse import _gc_paused
-from .codegen import Generated, _Writer
+from ..core import Constant, Value, apply, grad_table
+from ..core.switches import recording
+from .codegen import Generated, Tape, _Writer
 
 __all__ = ["Program", "compile"]
 
@@ -79,6 +79,7 @@ class Program:
         "_forward_source",
         "_namespace",
         "_program",
+        "_tape",
         "inputs",
         "nodes",
         "source",
@@ -91,6 +92,7 @@ class Program:
         self.inputs = generated.inputs
         self.wrt = generated.wrt
         self.nodes = generated.nodes
+        self._tape = generated.tape
         self._program = _warm(_load(generated.source, "program", generated.namespace), self)
         self._namespace = generated.namespace
         self._forward: Callable[..., Any] | None = None  # compiled at the first run(grad=False)
@@ -110,17 +112,13 @@ class Program:
                 self._forward = _warm(_load(source, "forward", self._namespace), self)
             out: float = self._forward(data)
             return out
-        # The program makes floats and small tuples, never a reference cycle: the cyclic
-        # garbage collector would only rescan the heap, so it pauses, as in grad_table.
-        paused = gc.isenabled()
-        gc.disable()
-        try:
-            out, grads = self._program(data)
-        finally:
-            if paused:
-                gc.enable()
+        out, grads = self._program(data)
+        total = sum(grads, 0.0)
+        if total != total or (0.0 in grads and any(_negative_zero(p.grad) for p in self.wrt)):
+            grads = _exact(self._tape, data)  # where a row the engine leaves out could matter
         for leaf, g in zip(self.wrt, grads):
-            leaf.grad += g
+            if g is not None:
+                leaf.grad += g
         return out
 
     def __call__(self, grad: bool = True) -> float:
@@ -129,6 +127,26 @@ class Program:
     def __repr__(self) -> str:
         lines = self.source.count("\n")
         return f"Program(nodes={self.nodes}, inputs={len(self.inputs)}, lines={lines})"
+
+
+def _negative_zero(x: float) -> bool:
+    return x == 0.0 and math.copysign(1.0, x) < 0.0
+
+
+def _exact(tape: Tape, data: list[float]) -> list[float | None]:
+    """The gradients by the engine itself, on the graph rebuilt from `tape` (None: no row).
+
+    The straight-line code writes a row that gets no term as 0.0, which is exact except where
+    it meets an infinite or nan local derivative (a nan appears) or is added into a `.grad` of
+    -0.0; `run` comes here in those cases, so its results are always the engine's.
+    """
+    with recording():
+        nodes: list[Value] = [Value(x) for x in data]
+        nodes += [Constant(c) for c in tape.constants]
+        for op, parents in tape.ops:
+            nodes.append(apply(op, [nodes[k] for k in parents]))
+        table = grad_table(nodes[-1])
+    return [table.get(nodes[k]) for k in tape.wrt]
 
 
 def compile(root: Value, *, wrt: Sequence[Value] | None = None) -> Program:
@@ -160,7 +178,4 @@ def compile(root: Value, *, wrt: Sequence[Value] | None = None) -> Program:
     """
     if not isinstance(root, Value):
         raise TypeError(f"compile() needs a Value as root, got {type(root).__name__} {root!r}")
-    # Writing and compiling make many objects but no reference cycle: the cyclic collector
-    # would only rescan the graph and the text, so it pauses (as in a backward pass).
-    with _gc_paused():
-        return Program(_Writer(root, wrt).write())
+    return Program(_Writer(root, wrt).write())

@@ -12,8 +12,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from ..engine import Constant, Value, _to_float, topological_order
-from ..modes import mode
+from ..core import Constant, Value, topological_order
+from ..core import to_float as _to_float
+from ..core.modes import mode
 from .program import Program, compile
 
 __all__ = ["CompiledStep"]
@@ -132,7 +133,7 @@ class CompiledStep:
         trace: _Trace | None = None
         if mark == seen:
             known = set(features)
-            wrt = [n for n in order if n._a is None and n not in known]
+            wrt = [n for n in order if not n.parents and n not in known]
             try:
                 program = compile(value, wrt=[n for n in wrt if not isinstance(n, Constant)])
             except ValueError:  # no graph, an op without a rule, or too large: stay dynamic
@@ -152,7 +153,7 @@ def _fingerprint(order: list[Value], features: list[Value]) -> int:
     position = {leaf: k for k, leaf in enumerate(features)}
     parts: list[object] = []
     for n in order:
-        if n._a is not None:
+        if n.parents:
             parts.append(n.op)
         elif isinstance(n, Constant):
             parts.append(n.data.hex())

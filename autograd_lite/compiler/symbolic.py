@@ -7,11 +7,13 @@ keeps only what depends on the data, and that code does the same float operation
 
 from __future__ import annotations
 
+import ast
+import functools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..rules import FloatMath, StrongZero
+from ..core.rules import FloatMath, Rule
 
 Operand = Any  # an Expr or a number
 
@@ -158,10 +160,9 @@ def _as_code(x: Operand) -> Operand:
 class SymMath:
     """The rule namespace on source text.
 
-    `m.where` becomes a conditional expression, `m.zero` stays the strong zero (named `ZERO`
-    in the code) and every other function of `FloatMath` becomes a call of that very function,
-    bound by name in the program's globals (`bind(name, function) -> name in the code`).
-    Calls whose arguments are all numbers are made now.
+    `where` becomes a conditional expression, and every other function of `FloatMath` a call
+    of that very function, bound by name in the program's globals (`bind(name, function) ->
+    name in the code`). Calls whose arguments are all numbers are made now.
     """
 
     def __init__(self, bind: Callable[[str, object], str]) -> None:
@@ -175,19 +176,26 @@ class SymMath:
             return Expr("==", a, b)
         return FloatMath.eq(a, b)
 
-    zero = FloatMath.zero  # the strong zero itself
+    def div(self, a: Operand, b: Operand) -> Operand:
+        """`a / b`: Python's own operator for a divisor known not to be 0 (then it is
+        `FloatMath.div`), else a call of `FloatMath.div`."""
+        if isinstance(b, (int, float)) and b != 0 and isinstance(a, Expr):
+            return Expr("/", a, b)
+        return self._function("div")(a, b)
 
     def __getattr__(self, attr: str) -> Any:
+        function = self._function(attr)
+        setattr(self, attr, function)  # made once per program: later lookups find it
+        return function
+
+    def _function(self, attr: str) -> Callable[..., Operand]:
         found = getattr(FloatMath, attr)  # AttributeError names what the rule asked for
-        if not callable(found):
-            return found
 
         def function(*args: Operand) -> Operand:
             if not _has_expr(args):
                 return found(*args)
             return call(self._bind(attr, found), *(_as_code(a) for a in args))
 
-        setattr(self, attr, function)  # made once per program: later lookups find it
         return function
 
 
@@ -198,14 +206,12 @@ _SMALL = {x: repr(x) for x in (1.0, -1.0, 2.0, 0.5)}  # frequent in partials (ze
 
 
 def literal(x: object) -> tuple[str, int]:
-    """A number as code and its precedence; inf, nan and the strong zero are global names."""
+    """A number as code and its precedence; inf and nan are global names."""
     if type(x) is float and x - x == 0.0:  # a finite float, the usual case
         text = _SMALL.get(x) if x else ("0.0" if math.copysign(1.0, x) > 0.0 else "-0.0")
         if text is None:
             text = repr(x)
         return text, (_UNARY if text[0] == "-" else ATOM)
-    if isinstance(x, StrongZero):
-        return "ZERO", ATOM
     if isinstance(x, bool):
         return repr(x), ATOM
     if isinstance(x, int):
@@ -288,3 +294,46 @@ def shared(roots: Sequence[Operand]) -> list[Expr]:
             stack.append((x, True))
             stack.extend((c, False) for c in reversed(list(_children(x))))
     return [x for x in order if count[id(x)] > 1]
+
+
+# --------------------------------------------------------------------------- rules as Exprs
+
+
+class _Selections(ast.NodeTransformer):
+    """`a if c else b` → `where(c, a, b)`, and `and`/`or` → `&`/`|`, so a rule's text runs on
+    Exprs (whose truth is unknown until the program runs)."""
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
+        self.generic_visit(node)
+        where_ = ast.Name("where", ast.Load())
+        return ast.Call(where_, [node.test, node.body, node.orelse], [])
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:
+        self.generic_visit(node)
+        op = ast.BitAnd() if isinstance(node.op, ast.And) else ast.BitOr()
+        out = node.values[0]
+        for v in node.values[1:]:
+            out = ast.BinOp(out, op, v)
+        return out
+
+
+@functools.cache
+def _compiled(text: str) -> Any:
+    tree = _Selections().visit(ast.parse(text, mode="eval"))
+    return compile(ast.fix_missing_locations(tree), "<rule>", "eval")
+
+
+def rule_value(rule: Rule, env: dict[str, Any], xs: Sequence[Operand]) -> Operand:
+    """The rule's output as an Expr (or a number), `env` being the namespace of a `SymMath`."""
+    assert rule.inputs is not None and isinstance(rule.forward, str)
+    return eval(_compiled(rule.forward), env, dict(zip(rule.inputs, xs)))
+
+
+def rule_partials(
+    rule: Rule, m: SymMath, env: dict[str, Any], out: Operand, xs: Sequence[Operand]
+) -> tuple[Any, ...]:
+    """The rule's local derivatives as Exprs, numbers or None (absent)."""
+    if rule.inputs is None:
+        return rule.partials(m, out, list(xs))  # type: ignore[operator,no-any-return]
+    names = {"out": out, **dict(zip(rule.inputs, xs))}
+    return tuple(eval(_compiled(d), env, names) for d in rule.partials)

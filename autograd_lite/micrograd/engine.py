@@ -13,25 +13,22 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .. import engine as _engine
-from ..engine import Constant as _Constant
+from .. import core as _engine
+from ..core import RULES, connect
+from ..core import Constant as _Constant
+from ..core.rules import FloatMath
 from ..nn import Parameter as _Parameter
-from ..rules import ZERO, FloatMath
 
 __all__ = ["Value"]
 
 _EngineValue = _engine.Value
 Operand = _engine.Operand
 
-# micrograd's names for the ops it has; every other op keeps autograd_lite's name.
-_OP_NAMES = {"relu": "ReLU"}
-# `.op` of a node made by hand with `Value(data, _children, _op)`; its `_op` is kept aside.
-HAND_MADE_OP = "by hand"
+# micrograd's names for the ops it has; every other op keeps autograd_lite's name. A neuron's
+# b + Σ wᵢxᵢ is one `affine` node, which micrograd ends with a `+`.
+_OP_NAMES = {"relu": "ReLU", "affine": "+"}
+# micrograd's `_op` where it differs from the engine's (a hand-made node's name, `**2.0`).
 _given_ops: weakref.WeakKeyDictionary[_EngineValue, str] = weakref.WeakKeyDictionary()
-# The state of a node besides data, grad and label: copied from a node built by the engine.
-_NODE_SLOTS = tuple(
-    s for s in _EngineValue.__slots__ if s not in ("__weakref__", "data", "grad", "label")
-)
 
 
 class Value(_EngineValue):
@@ -51,13 +48,18 @@ class Value(_EngineValue):
     raising or turning complex. `.data` is always a float (micrograd keeps ints as given, so
     its repr may show `data=2` where this one shows `data=2.0`).
 
+    An op written in micrograd's way works too: `out = Value(s, (self,), 'sig')`, then
+    `out._backward = closure`. The closure is linear in `out.grad`, so it is run once, with
+    `out.grad = 1` and the children's grads at 0, and what it adds to each child is that
+    child's local derivative: from then on the node is an ordinary node of the graph
+    (`backward`, `grad`, `routes`, diagrams). `grad(create_graph=True)` and `compile` refuse
+    it, naming the op: they need a rule, and a closure gives numbers only.
+
     Args:
         data: a real number.
-        _children: the nodes this one was computed from, when a node is made by hand
-            (micrograd's op code does it). Such a node passes no gradient to them: like a
-            micrograd node whose `_backward` was never set, its local derivatives are 0, and
-            its `.op` is "by hand" (no rule: `create_graph` and `compile` refuse it).
-        _op: the op's name shown by `._op`.
+        _children: the nodes this one was computed from, when a node is made by hand.
+            Until its `_backward` is set, its edges are absent (no gradient passes).
+        _op: the op's name: shown by `._op`, and by diagrams as the node's op.
         label: a name shown in diagrams (the lecture's `label`).
 
     >>> a = Value(2.0, label="a")
@@ -81,7 +83,7 @@ class Value(_EngineValue):
         super().__init__(data, label)
         if not isinstance(_op, str):
             raise TypeError(f"Value() _op must be a str, got {type(_op).__name__} {_op!r}")
-        children = tuple(_children)
+        children = tuple(dict.fromkeys(_children))  # micrograd keeps a set: each child once
         for i, c in enumerate(children):
             if not isinstance(c, _EngineValue):
                 raise TypeError(
@@ -89,11 +91,9 @@ class Value(_EngineValue):
                     f"{reprlib.repr(c)}"
                 )
         if children:
-            # An op name outside the rule table: grad(create_graph=True) and compile() refuse
-            # this node instead of differentiating it by a rule its maker never promised.
-            made = _engine._node(self.data, children, (ZERO,) * len(children), HAND_MADE_OP)
-            for slot in _NODE_SLOTS:
-                setattr(self, slot, getattr(made, slot))
+            # a name no rule has: create_graph and compile refuse it rather than guess
+            op = _op if _op and _op not in RULES else f"{_op or 'op'} (by hand)"
+            connect(self, op, children, (None,) * len(children))
         if _op:
             _given_ops[self] = _op
 
@@ -114,21 +114,43 @@ class Value(_EngineValue):
     @property
     def _op(self) -> str:
         """micrograd's name of the op that made this node ('' for a leaf)."""
+        given = _given_ops.get(self)
+        if given is not None:
+            return given
         op = self.op
-        if op == "**":
-            exponent = self.parents[-1]
-            if isinstance(exponent, _Constant):
-                return f"**{_number_text(exponent.data)}"
-        elif not op or op == HAND_MADE_OP:  # a leaf, or a node made with Value(..., _op=...)
-            return _given_ops.get(self, "")
+        if op == "**" and isinstance(self.parents[-1], _Constant):  # micrograd's b**-1 in a / b
+            return f"**{_number_text(self.parents[-1].data)}"
         return _OP_NAMES.get(op, op)
 
-    def _backward(self) -> None:
-        """One step of the chain rule: add this node's grad times each local derivative into
-        the grad of its parents (what micrograd's per-node closure does)."""
-        g = self.grad
-        for p, d in zip(self.parents, self.local_grads):
-            p.grad += g * d
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """One step of the chain rule, as micrograd's closure: add this node's grad times each
+        local derivative into its children's grads. Assigning a closure records the local
+        derivatives it implies (see the class docstring)."""
+
+        def step() -> None:
+            g = self.grad
+            for p, d in zip(self.parents, self.local_grads):
+                p.grad += g * d
+
+        return step
+
+    @_backward.setter
+    def _backward(self, closure: Callable[[], None]) -> None:
+        children = self.parents
+        if not children:
+            return  # a leaf: micrograd's closure does nothing there either
+        saved = [(v, v.grad) for v in (self, *children)]
+        try:
+            for c in children:
+                c.grad = 0.0
+            self.grad = 1.0
+            closure()
+            found = [c.grad for c in children]
+        finally:
+            for v, g in saved:
+                v.grad = g
+        connect(self, self.op, children, found)
 
     def backward(self, grad: float = 1.0) -> None:
         """Add ∂self/∂node · `grad` into `.grad` of every node below `self`.
@@ -171,14 +193,18 @@ class Value(_EngineValue):
     def __truediv__(self, other: Operand) -> Value:
         if isinstance(other, _EngineValue):
             return self * _own(_EngineValue.__pow__(other, _lift(-1.0, "/")))
-        return self * FloatMath.div(1.0, _number(other, "/"))  # x / 0 is ±inf, not an error
+        return self * float(FloatMath.div(1.0, _number(other, "/")))  # x / 0 is ±inf
 
     def __rtruediv__(self, other: Operand) -> Value:
-        return _lift(other, "/") * self**-1.0
+        return _lift(other, "/") * self**-1
 
     def __pow__(self, other: Operand) -> Value:
-        """`self ** other`: a number, as in micrograd, or a Value (autograd_lite extends it)."""
-        return _own(_EngineValue.__pow__(self, _lift(other, "**")))
+        """`self ** other`: a number, as in micrograd (`_op` is `'**2.0'` for `** 2.0`), or a
+        Value (autograd_lite extends it)."""
+        out = _own(_EngineValue.__pow__(self, _lift(other, "**")))
+        if not isinstance(other, _EngineValue):
+            _given_ops[out] = f"**{other}"
+        return out
 
     def __rpow__(self, other: Operand) -> Value:
         return _own(_EngineValue.__pow__(_lift(other, "**"), self))

@@ -1,21 +1,20 @@
 """micrograd's `Module`, `Neuron`, `Layer` and `MLP`, on autograd_lite's fast n-ary nodes.
 
 Same constructors, same initialisation (the global `random` module, in micrograd's order),
-same outputs; each neuron's w·x + b is one `dot` node instead of a chain of + and *.
+same floats; each neuron's b + w₁x₁ + … is one `affine` node (its sums in micrograd's order)
+instead of micrograd's chain of + and * nodes.
 """
 
 from __future__ import annotations
 
-import operator
 import random
 import reprlib
 from collections.abc import Iterable, Sequence
-from functools import reduce
 from typing import Any
 
 from .. import nn as _nn
-from ..engine import Value as _EngineValue
-from ..engine import _node
+from ..core import Value as _EngineValue
+from ..core import apply
 from .engine import Parameter, Value, _lift
 
 __all__ = ["MLP", "Layer", "Module", "Neuron"]
@@ -79,12 +78,9 @@ class Neuron(Module):
         return self._forward(xs, xd)
 
     def _forward(self, xs: Sequence[_EngineValue], xd: list[float]) -> Value:
-        w, b = self.w, self.b
-        wd = [wi.data for wi in w]
-        # micrograd adds b + w₀x₀ + w₁x₁ + … from left to right: the same floats, in that order
-        total = reduce(operator.add, map(operator.mul, wd, xd), b.data)
-        # one `dot` node with parents w…, x…, b and local derivatives x…, w…, 1 (as nn's)
-        z = _node(total, (*w, *xs, b), (*xd, *wd, 1.0), "dot")
+        # micrograd adds b + w₀x₀ + w₁x₁ + … from left to right: one `affine` node does the
+        # same additions in that order, with parents b, w…, x…
+        z = apply("affine", (self.b, *self.w, *xs))
         z.__class__ = Value
         return z.relu() if self.nonlin else z  # type: ignore[return-value]
 
@@ -147,8 +143,8 @@ class MLP(Module):
     MLP of [Layer of [ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2)], Layer of [LinearNeuron(3)]]
     >>> len(model.parameters())
     13
-    >>> model([1.0, -2.0])._op
-    'dot'
+    >>> model([1.0, -2.0])._op  # the last layer's b + Σ wᵢxᵢ: one node, which micrograd ends in +
+    '+'
     """
 
     def __init__(self, nin: int, nouts: list[int]) -> None:

@@ -5,7 +5,7 @@ Every piece of user text goes through `labels.escape`/`labels.bold`, so any labe
 
 from __future__ import annotations
 
-from ..engine import Value
+from ..core import Value
 from .labels import (
     DERIV_COLOUR,
     GRAD_COLOUR,

@@ -9,7 +9,7 @@ import reprlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..engine import Value
+from ..core import Value
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
 MAX_DIGITS = 17  # enough for every float to round-trip

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 
-from ..engine import Constant, Value, topological_order
+from ..core import Constant, Value, topological_order
 from .cells import Attrs, graph_label, op_attrs, value_label
 from .checks import (
     check_digits,

@@ -12,7 +12,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, overload
 
-from ..engine import Constant, Value, grad_table, topological_order
+from ..core import Constant, Value, grad_table, topological_order
+from ..routes import node_names
 from .checks import (
     check_digits,
     check_flag,
@@ -47,7 +48,8 @@ class BackwardFrames(Sequence[Diagram]):
 
     Frame k highlights `order[k]`, whose gradient has just been completed, and shows the
     gradients known so far (`?` for the rest); its caption is the grad-table entry. The last
-    frame shows every gradient of `grad_table(root)`.
+    frame shows every gradient of `grad_table(root)`. Number literals get no frame (they get
+    no gradient), and a node that no term reaches shows 0 with a caption that says why.
 
     In Jupyter (and in any exported page or notebook viewer) it shows an HTML player: step,
     play and a slider, all frames inside. `save("frames.html")` writes that player as a page,
@@ -60,8 +62,9 @@ class BackwardFrames(Sequence[Diagram]):
         check_size(len(topo), max_nodes, "backward_frames")
         self._topo = topo
         self._index = {v: i for i, v in enumerate(topo)}
-        #: The nodes in the order their gradients are completed: the root first.
-        self.order: list[Value] = topo[::-1]
+        self._names = node_names(root)
+        #: The nodes in the order their gradients are completed: the root first, literals left out.
+        self.order: list[Value] = [v for v in reversed(topo) if not isinstance(v, Constant)]
         #: The final grad table, node → ∂root/∂node · seed (no `.grad` is touched).
         self.grads: dict[Value, float] = grad_table(root, seed)
         self.seed = seed
@@ -92,11 +95,12 @@ class BackwardFrames(Sequence[Diagram]):
         return (self[k] for k in range(len(self)))
 
     def table(self, k: int) -> dict[Value, float]:
-        """The grad table after step `k`: the nodes `order[: k + 1]` and their gradients."""
-        return {v: self.grads[v] for v in self.order[: k + 1]}
+        """The grad table after step `k`: the nodes `order[: k + 1]` and their gradients (0.0 for
+        a node that no term reached)."""
+        return {v: self.grads.get(v, 0.0) for v in self.order[: k + 1]}
 
     def _name(self, v: Value) -> str:
-        return plain(v.label) or f"#{self._index[v]}"
+        return plain(self._names[v])
 
     def caption(self, k: int) -> str:
         """The grad-table entry completed at step `k`, with the sum it comes from."""
@@ -105,18 +109,23 @@ class BackwardFrames(Sequence[Diagram]):
         head = f"step {k + 1}/{len(self)}: grad[{name}]"
         if k == 0:
             return f"{head} = {fmt(self.seed)}  (the seed: ∂{name}/∂{name})"
-        # Σ over every use of v: grad[consumer] · ∂consumer/∂v.
-        terms = [f"{_factor(self.grads[c])}·{_factor(lg)}" for c, lg in self._uses.get(v, ())]
+        # Σ over every use of v that carries a term: grad[consumer] · ∂consumer/∂v.
+        uses = [(c, d) for c, d in self._uses.get(v, ()) if c in self.grads]
+        if not uses:
+            return f"{head} = 0  (no term reaches {name}: every edge from it is not selected)"
+        terms = [f"{_factor(self.grads[c])}·{_factor(d)}" for c, d in uses]
         shown = " + ".join(terms[:4]) + (f" + … ({len(terms)} terms)" if len(terms) > 4 else "")
         return f"{head} = Σ grad[use]·∂use/∂in = {shown} = {fmt(self.grads[v])}"
 
     @cached_property
     def _uses(self) -> dict[Value, list[tuple[Value, float]]]:
-        """node → (consumer, ∂consumer/∂node) for every parent slot it fills, in topo order."""
+        """node → (consumer, ∂consumer/∂node) for every present edge it is the parent of, in
+        topological order of the consumers (absent edges carry no derivative)."""
         uses: dict[Value, list[tuple[Value, float]]] = {}
         for c in self._topo:
-            for p, lg in zip(c.parents, c.local_grads):
-                uses.setdefault(p, []).append((c, lg))
+            for p, d in c.edges:
+                if d is not None:
+                    uses.setdefault(p, []).append((c, d))
         return uses
 
     def _spec_for(self, **changes: Any) -> Spec:
@@ -140,7 +149,10 @@ class BackwardFrames(Sequence[Diagram]):
     def _grad_texts(self) -> list[str | None]:
         """Each node's final grad as shown (None for constants, which show no gradient)."""
         digits = self._spec.digits
-        return [None if isinstance(v, Constant) else fmt(self.grads[v], digits) for v in self._topo]
+        grads = self.grads
+        return [
+            None if isinstance(v, Constant) else fmt(grads.get(v, 0.0), digits) for v in self._topo
+        ]
 
     def frame_svg(self, k: int) -> str:
         """Frame `k` as an SVG document (from the one layout; its caption on top).
@@ -161,11 +173,11 @@ class BackwardFrames(Sequence[Diagram]):
         """
         layout = self._layout
         last = len(self) - 1
-        final = layout.frame(set(range(len(self))), -1)  # without JavaScript: every gradient
+        final = layout.frame(set(range(len(self._topo))), -1)  # without JavaScript: every grad
         data: dict[str, object] = {
             "order": [self._index[v] for v in self.order],
             "grad": self._grad_texts(),
-            "values": [repr(self.grads[v]) for v in self._topo],
+            "values": [None if v not in self.grads else repr(self.grads[v]) for v in self._topo],
             "names": [self._name(v) for v in self._topo],
             "captions": [self.caption(k) for k in range(len(self))],
         }

@@ -12,7 +12,7 @@ import importlib
 import math
 from collections.abc import Sequence
 
-from ..engine import Constant, Value, topological_order
+from ..core import Constant, Value, topological_order
 
 FONT = "Helvetica,Arial,sans-serif"
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine import Value, grad_table
+from ..core import Value, grad_table
 from .checks import (
     check_digits,
     check_flag,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Protocol, runtime_checkable
 
-from ..engine import Value
+from ..core import Value
 from .checks import describe
 from .labels import HIGHLIGHT, fmt, plain
 

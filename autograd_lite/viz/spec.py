@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..engine import Value
+from ..core import Value
 from .routes import Highlight
 
 __all__ = ["Spec"]

@@ -1,6 +1,5 @@
-"""Grad mode and anomaly mode, per thread and per asyncio task (kept in a `ContextVar`).
-
-Every op reads the mode once, as one small int: 0 on the fast path (graph recording, no checks).
+"""`no_grad()` and `detect_anomaly()`: switches of the engine's mode, as context managers and as
+decorators (of functions, generators and coroutines), per thread and per asyncio task.
 """
 
 from __future__ import annotations
@@ -12,39 +11,30 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, TypeVar, overload
 
-__all__ = ["ANOMALY", "NO_GRAD", "detect_anomaly", "is_grad_enabled", "mode", "no_grad"]
+from .modes import ANOMALY, MODE, NO_GRAD
 
-NO_GRAD = 1  # nodes record no parents
-ANOMALY = 2  # check every value and gradient for nan/inf
+__all__ = ["detect_anomaly", "no_grad", "recording"]
 
-_MODE: ContextVar[int] = ContextVar("autograd_lite_mode", default=0)
+
 # The modes to restore, one per open block of this context: a stack kept in the context itself,
 # so one switch object can be shared, nested and re-entered from any thread or task.
 _SAVED: ContextVar[tuple[int, ...]] = ContextVar("autograd_lite_saved_modes", default=())
 
-mode = _MODE.get
-"""The current mode bits (`NO_GRAD | ANOMALY`), 0 on the fast path."""
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def is_grad_enabled() -> bool:
-    """Whether new nodes record their parents in this thread or task (False in `no_grad()`)."""
-    return not _MODE.get() & NO_GRAD
-
-
 class _ModeSwitch:
-    """A context manager and decorator that turns mode bits on (`with`, `@s()` or bare `@s`)."""
+    """A context manager and decorator that turns mode bits on, or off (`with`, `@s()`, `@s`)."""
 
-    __slots__ = ("_bit",)
+    __slots__ = ("_bit", "_on")
 
-    def __init__(self, bit: int) -> None:
-        self._bit = bit
+    def __init__(self, bit: int, on: bool = True) -> None:
+        self._bit, self._on = bit, on
 
     def __enter__(self) -> None:
-        previous = _MODE.get()
+        previous = MODE.get()
         _SAVED.set((*_SAVED.get(), previous))
-        _MODE.set(previous | self._bit)
+        MODE.set(previous | self._bit if self._on else previous & ~self._bit)
 
     def __exit__(
         self,
@@ -54,7 +44,7 @@ class _ModeSwitch:
     ) -> None:
         *rest, previous = _SAVED.get()
         _SAVED.set(tuple(rest))
-        _MODE.set(previous)
+        MODE.set(previous)
 
     def __call__(self, func: F) -> F:
         """Decorate `func` so that it runs with the mode on (a generator: while it runs)."""
@@ -141,3 +131,9 @@ def detect_anomaly(func: F | None = None) -> _ModeSwitch | F:
     """
     switch = _ModeSwitch(ANOMALY)
     return switch if func is None else switch(func)
+
+
+def recording() -> _ModeSwitch:
+    """Inside, nodes record their graph and nothing is checked, whatever the caller's mode: for
+    rebuilding a graph exactly as it was made (a compiled program's exact path)."""
+    return _ModeSwitch(NO_GRAD | ANOMALY, on=False)
