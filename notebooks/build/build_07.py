@@ -1,6 +1,6 @@
-"""Builds notebooks/03_training_a_tiny_mlp.ipynb; run from the repository root:
+"""Builds notebooks/07_training_a_tiny_mlp.ipynb; run from the repository root:
 
-    .venv/bin/python notebooks/build/build_03.py
+    .venv/bin/python notebooks/build/build_07.py
 """
 
 from _nb import code, md, write
@@ -8,7 +8,7 @@ from _nb import code, md, write
 CELLS = [
     md(
         r"""
-        # 03 · Training a tiny MLP
+        # 07 · Training a tiny MLP
 
         Everything so far was one forward and one backward pass. Training repeats them: compute the loss
         on the data, back-propagate, nudge every parameter against its gradient, and again. Here we train
@@ -209,7 +209,7 @@ CELLS = [
         ## Spirals: three classes
 
         Three spiral arms. The network now has three outputs, one score per class, and the loss is
-        softmax cross-entropy (notebook 02 showed that its gradient is $p - \text{one-hot}$). The
+        softmax cross-entropy (notebook 05 shows that its gradient is $p - \text{one-hot}$). The
         predicted class is the one with the largest score.
         """
     ),
@@ -319,4 +319,4 @@ CELLS = [
 ]
 
 if __name__ == "__main__":
-    write("03_training_a_tiny_mlp.ipynb", CELLS)
+    write("07_training_a_tiny_mlp.ipynb", CELLS)

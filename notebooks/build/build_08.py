@@ -1,6 +1,6 @@
-"""Builds notebooks/04_beyond_first_order.ipynb; run from the repository root:
+"""Builds notebooks/08_beyond_first_order.ipynb; run from the repository root:
 
-    .venv/bin/python notebooks/build/build_04.py
+    .venv/bin/python notebooks/build/build_08.py
 """
 
 from _nb import code, md, write
@@ -8,7 +8,7 @@ from _nb import code, md, write
 CELLS = [
     md(
         r"""
-        # 04 · Beyond first order
+        # 08 · Beyond first order
 
         `grad(output, inputs)` returns numbers. With `create_graph=True` it returns `Value`s instead: the
         derivative is itself built as a graph, so it can be differentiated again. This notebook uses
@@ -296,4 +296,4 @@ CELLS = [
 ]
 
 if __name__ == "__main__":
-    write("04_beyond_first_order.ipynb", CELLS)
+    write("08_beyond_first_order.ipynb", CELLS)

@@ -1,8 +1,8 @@
-"""Builds notebooks/05_graduating_to_pytorch.ipynb; run from the repository root:
+"""Builds notebooks/09_graduating_to_pytorch.ipynb; run from the repository root:
 
-    .venv/bin/python notebooks/build/build_05.py
+    .venv/bin/python notebooks/build/build_09.py
     .venv/bin/jupyter nbconvert --to notebook --execute --inplace \
-        notebooks/05_graduating_to_pytorch.ipynb
+        notebooks/09_graduating_to_pytorch.ipynb
 """
 
 from _nb import code, md, write
@@ -10,7 +10,7 @@ from _nb import code, md, write
 CELLS = [
     md(
         r"""
-        # 05 · Graduating to PyTorch
+        # 09 · Graduating to PyTorch
 
         A scalar engine shows every number, which is why we learn with it; it is also slow, which is
         why we leave it. This notebook trains a model here, carries it to PyTorch with
@@ -226,4 +226,4 @@ CELLS = [
 ]
 
 if __name__ == "__main__":
-    write("05_graduating_to_pytorch.ipynb", CELLS)
+    write("09_graduating_to_pytorch.ipynb", CELLS)

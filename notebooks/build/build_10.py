@@ -1,6 +1,6 @@
-"""Builds notebooks/06_the_program_backprop_writes.ipynb; run from the repository root:
+"""Builds notebooks/10_the_program_backprop_writes.ipynb; run from the repository root:
 
-    .venv/bin/python notebooks/build/build_06.py
+    .venv/bin/python notebooks/build/build_10.py
 """
 
 from _nb import code, md, write
@@ -8,7 +8,7 @@ from _nb import code, md, write
 CELLS = [
     md(
         r"""
-        # 06 · The program backprop writes
+        # 10 · The program backprop writes
 
         The lecture notes present backpropagation as two programs. The **forward pass**
         (Goodfellow et al., Algorithm 6.1) computes every node from its parents, in topological
@@ -375,4 +375,4 @@ CELLS = [
 ]
 
 if __name__ == "__main__":
-    write("06_the_program_backprop_writes.ipynb", CELLS)
+    write("10_the_program_backprop_writes.ipynb", CELLS)
