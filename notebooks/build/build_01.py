@@ -74,6 +74,8 @@ CELLS = [
     ),
     code(
         r"""
+        for v in (x, w, b, z, y):
+            v.grad = 0.0  # start from zero, so that the cell can be run again
         y.backward()
         by_hand = (1 - math.tanh(z.data) ** 2) * 1 * x.data
         print(f"w.grad = {w.grad:.6f}, by hand (1 - tanh²z)·x = {by_hand:.6f}")
@@ -106,6 +108,10 @@ CELLS = [
     ),
     code(
         r"""
+        for v in (x, w, b, z, y):
+            v.grad = 0.0
+        y.backward()
+        print("after one backward():     ", w.grad)
         y.backward()
         print("after a second backward():", w.grad)
         for v in (x, w, b, z, y):
