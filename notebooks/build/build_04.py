@@ -134,7 +134,8 @@ CELLS = [
         ## Averaging over the data set (000:81-86; 002:13-15; 003:44)
 
         The cost of a data set of $R$ examples is the **average** of the examples' costs, and so is its
-        gradient (Hung-yi Lee, 002:13-15):
+        gradient (Hung-yi Lee, 002:13-15, whose $C^r = \|f(x^r;\theta) - \hat y^r\|$ writes the **target** as
+        $\hat y^r$; in notes 003 and 004 and in these notebooks $\hat y$ is the prediction):
 
         $$ C(\theta) = \frac1R \sum_{r=1}^R C^r(\theta), \qquad \nabla C(\theta) = \frac1R\sum_{r=1}^R \nabla C^r(\theta). $$
 

@@ -243,7 +243,8 @@ CELLS = [
         ## micrograd's demo, dynamic and compiled
 
         micrograd's demo notebook trains `MLP(2, [16, 16, 1])` on 100 moons points with the hinge
-        loss plus $10^{-4}\sum w^2$ by SGD. Each dynamic step builds about 6,700 nodes and walks
+        loss plus $10^{-4}\sum w^2$ by SGD (the sum runs over every parameter, biases included,
+        where the notes' L2 term covers the weights only; notebook 04). Each dynamic step builds about 6,700 nodes and walks
         them backwards. The compiled step traces that graph once and replays its program; the
         same floats come out, so the two trainings stay identical, step after step.
         """
