@@ -241,7 +241,8 @@ CELLS = [
         $$\nabla_{\vec w}\, z_E = (\mathbb J_{\vec w}\, \vec g)^{\mathsf T}\, \nabla_{\vec g}\, z_E,
         \qquad \nabla_{\vec g}(g_1 + g_2) = \begin{pmatrix}1\\1\end{pmatrix}.$$
 
-        $\mathbb J_{\vec w}\,\vec g$ is $2 \times 6$, one row per $g$ and one column per weight. $g_1$ depends only
+        $\mathbb J_{\vec w}\,\vec g$ (the notes write it $\mathbb J_{\vec w} z_E$) is $2 \times 6$, one row per $g$ and one
+        column per weight. $g_1$ depends only
         on $w_1, w_3, w_5$ and $g_2$ only on $w_2, w_4, w_6$, so half its entries are zero:
 
         $$\mathbb J_{\vec w}\,\vec g = \begin{pmatrix}
@@ -278,8 +279,8 @@ CELLS = [
         r"""
         The zeros are exact: no route leads from $w_2$ to $g_1$, so the engine's row for $g_1$ has
         nothing to add there. Multiplying out, $\nabla_{\vec w} L = \delta_E\,(\mathbb J_{\vec w}\vec g)^{\mathsf T}(1, 1)^{\mathsf T}$:
-        each gradient is $\delta_E$ times a column sum of $\mathbb J$. This is what `backward()` computes,
-        without ever forming the matrix:
+        each gradient is $\delta_E$ times a column sum of $\mathbb J$. This is what `backward()` computes
+        (here through `grad`, its functional form), without ever forming the matrix:
         """
     ),
     code(
