@@ -74,6 +74,8 @@ CELLS = [
     ),
     code(
         r"""
+        for v in (x, w, b, z, y):
+            v.grad = 0.0  # start from zero, so that the cell can be run again
         y.backward()
         by_hand = (1 - math.tanh(z.data) ** 2) * 1 * x.data
         print(f"w.grad = {w.grad:.6f}, by hand (1 - tanh²z)·x = {by_hand:.6f}")
@@ -83,8 +85,10 @@ CELLS = [
     ),
     md(
         r"""
-        A gradient is a promise about small changes: nudging $w$ by $h$ should change $y$ by about
-        $h \cdot \partial y/\partial w$.
+        A gradient is a promise about small changes (the calculus refresher, 001:1-2): for small
+        $\Delta x$, $\Delta y \approx f'(x)\,\Delta x$, and with several inputs each partial derivative
+        $\partial y/\partial w$ says how $y$ responds to $w$ alone. Nudging $w$ by $h$ should change $y$ by
+        about $h \cdot \partial y/\partial w$.
         """
     ),
     code(
@@ -104,6 +108,10 @@ CELLS = [
     ),
     code(
         r"""
+        for v in (x, w, b, z, y):
+            v.grad = 0.0
+        y.backward()
+        print("after one backward():     ", w.grad)
         y.backward()
         print("after a second backward():", w.grad)
         for v in (x, w, b, z, y):
@@ -375,6 +383,137 @@ CELLS = [
     code(
         r"""
         frames
+        """
+    ),
+    md(
+        r"""
+        ## The notes' computational graphs (003:507-593)
+
+        Deck 003 describes a computational graph as a directed graph whose nodes are labelled by a
+        variable and an operation, with an edge from $x$ to $y$ when $y$ is computed by an operation
+        applied to $x$ among others (003:509-514). Its examples (003:521-529) are $z = x \cdot y$,
+        $\hat y = \operatorname{sign}(\vec w \cdot \vec x + b)$ and $H = \max\{0, XW + B\}$ with matrices. The engine works
+        on scalars, so a vector or matrix operation becomes one node per entry: here $\vec w \cdot \vec x$
+        is one n-ary `dot` node, and $H$ for $2 \times 2$ matrices is four such nodes with a ReLU each.
+        The deck's list of operations (003:534-541) maps the same way: scalar operations, dot
+        products and sums directly; matrix product, Hadamard ($A * B$, entry by entry) and Kronecker
+        products entry by entry; sigmoid, tanh, hard tanh, ReLU and softmax are operations of their
+        own (softmax in `functional`). A determinant would be built from its formula.
+        """
+    ),
+    code(
+        r"""
+        from autograd_lite import functional
+
+        x, y = Value(3.0, label="x"), Value(-2.0, label="y")
+        z = x * y
+        z.label = "z"
+
+        w = [Value(0.5, label="w1"), Value(-1.0, label="w2")]
+        xs = [Value(2.0, label="x1"), Value(0.5, label="x2")]
+        b = Value(0.25, label="b")
+        y_hat = functional.dot(w, xs, b).sign()
+        y_hat.label = "ŷ"
+        print(f"z = x·y = {z.data}, ŷ = sign(w·x + b) = {y_hat.data}")
+
+        X = [[Value(1.0), Value(-2.0)], [Value(0.5), Value(3.0)]]
+        W = [[Value(0.2), Value(-0.4)], [Value(0.7), Value(0.1)]]
+        B = [[Value(0.1), Value(0.1)], [Value(-0.1), Value(-0.1)]]
+        H = [[functional.dot(X[i], [W[0][j], W[1][j]], B[i][j]).relu() for j in range(2)] for i in range(2)]
+        print("H = max{0, XW + B} =", [[round(h.data, 6) for h in row] for row in H])
+        draw_dot(y_hat)
+        """
+    ),
+    md(
+        r"""
+        Deck 003 labels the nodes $u^{(1)}, \dots, u^{(n)}$, inputs first and the output last, and writes
+        $Pa(i)$ for the parents of node $i$ and $\mathbb A^{(i)}$ for their values, so that
+        $u^{(i)} = f^{(i)}(\mathbb A^{(i)})$ (003:572-576). In the engine $Pa(i)$ is `.parents`, and the
+        numbering is a topological order, such as the one `topological` (above) computes:
+        """
+    ),
+    code(
+        r"""
+        u = topological(y_hat)
+        number = {node: i for i, node in enumerate(u, start=1)}
+        for node in u:
+            name = node.label or node.op
+            pa = [f"u({number[p]})" for p in node.parents]
+            values = [round(p.data, 3) for p in node.parents]
+            print(f"u({number[node]}) = {name:<4}  op {node.op or '-':<5} Pa = {pa}  A = {values}")
+        """
+    ),
+    md(
+        r"""
+        ## The alternatives: symbolic differentiation and finite differences (003:660-666)
+
+        The notes name two other ways to get derivatives: **symbolic** manipulation of formulas
+        (term rewriting, whose results can grow large), and **finite differences**, with the
+        question "what's the magnitude?". A central difference $\big(f(x + h) - f(x - h)\big)/2h$ has
+        two errors that pull in opposite directions: the **truncation** error of the formula, about
+        $h^2 |f^{(3)}(x)|/6$, shrinks with $h$; the **rounding** error of the two float evaluations,
+        about $\epsilon_{\text{mach}}|f(x)|/h$ with $\epsilon_{\text{mach}} \approx 2.2 \cdot 10^{-16}$, grows as $h$ shrinks.
+        The best $h$ is near $\epsilon_{\text{mach}}^{1/3} \approx 6 \cdot 10^{-6}$, and even there the error is about
+        $10^{-11}$, where backprop is exact to the last bit or two. For $f(x) = e^x \sin x$ at $x = 1$:
+        """
+    ),
+    code(
+        r"""
+        import matplotlib.pyplot as plt
+
+
+        def f_num(t):
+            return math.exp(t) * math.sin(t)
+
+
+        x0 = Value(1.0)
+        exact = grad(x0.exp() * x0.sin(), [x0])[0]
+        hs = [10.0**-k for k in range(1, 15)]
+        errors = [abs((f_num(1.0 + h) - f_num(1.0 - h)) / (2 * h) - exact) for h in hs]
+        for h, err in zip(hs, errors):
+            if h in (1e-1, 1e-3, 1e-5, 1e-6, 1e-8, 1e-11, 1e-14):
+                print(f"h = {h:.0e}: error {err:.1e}")
+        fig, ax = plt.subplots(figsize=(4.5, 3))
+        ax.loglog(hs, errors, "o-")
+        ax.set(xlabel="step h", ylabel="|central difference − backprop|", title="truncation vs rounding")
+        plt.show()
+        """
+    ),
+    md(
+        r"""
+        **Cost.** Finite differences need two forward passes per parameter, $2n$ in all, to get what
+        one backward pass (costing about as much as one forward pass: proportional to the edges,
+        003:640) gives for all $n$ parameters at once. For a small MLP:
+        """
+    ),
+    code(
+        r"""
+        import time
+
+        from autograd_lite import nn
+
+        model = nn.MLP(4, [16, 16, 1], activation="tanh", seed=0)
+        params = model.parameters()
+        point = [0.5, -1.0, 0.25, 2.0]
+
+        t0 = time.perf_counter()
+        backprop = grad(model(point), params)
+        backprop_s = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        h, numeric = 1e-6, []
+        for p in params:
+            p.data += h
+            up = model(point).data
+            p.data -= 2 * h
+            down = model(point).data
+            p.data += h
+            numeric.append((up - down) / (2 * h))
+        fd_s = time.perf_counter() - t0
+        worst = max(abs(a - b) for a, b in zip(numeric, backprop))
+        print(f"{len(params)} parameters: 1 forward + 1 backward pass {1e3 * backprop_s:.1f} ms, "
+              f"{2 * len(params)} forward passes {1e3 * fd_s:.0f} ms ({fd_s / backprop_s:.0f}x)")
+        print(f"largest difference between the two: {worst:.1e}")
         """
     ),
 ]

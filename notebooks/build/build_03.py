@@ -1,4 +1,4 @@
-"""Builds notebooks/03_training_a_tiny_mlp.ipynb; run from the repository root:
+"""Builds notebooks/03_vectors_jacobians_and_shapes.ipynb; run from the repository root:
 
     .venv/bin/python notebooks/build/build_03.py
 """
@@ -8,315 +8,318 @@ from _nb import code, md, write
 CELLS = [
     md(
         r"""
-        # 03 · Training a tiny MLP
+        # 03 · Vectors, Jacobians and shapes
 
-        Everything so far was one forward and one backward pass. Training repeats them: compute the loss
-        on the data, back-propagate, nudge every parameter against its gradient, and again. Here we train
-        small multi-layer perceptrons on toy 2-D data sets and look at what they learn.
+        Notebook 02 differentiated one small network number by number. The notes then "move to
+        the vector formulation" (000:94): more compact, simpler to think about, and fast, because
+        matrix libraries such as numpy do the arithmetic (000:99-101). This notebook writes a layer
+        as a vector function, introduces its **Jacobian**, shows that backprop multiplies Jacobians
+        (in fact, vectors by Jacobians), and checks the **shape** of every factor of a layer's
+        backward pass. numpy does the matrix arithmetic; the engine, which works on scalars,
+        checks every number.
         """
     ),
     code(
         r"""
-        import os
-        import tempfile
+        import math
 
-        import matplotlib.pyplot as plt
+        import numpy as np
 
-        from autograd_lite import data, losses, nn, optim
-        from autograd_lite.plot import plot_decision_boundary, plot_history
-        from autograd_lite.training import accuracy, fit, predict
-        from autograd_lite.viz import draw_model
+        from autograd_lite import Value, functional, grad
+
+        np.set_printoptions(precision=6, suppress=True)
+
+
+        def as_values(array, name):
+            # A numpy array of numbers as a nested list of labelled Values of the same shape.
+            if array.ndim == 1:
+                return [Value(float(t), label=f"{name}{i + 1}") for i, t in enumerate(array)]
+            return [[Value(float(t), label=f"{name}{i + 1}{j + 1}") for j, t in enumerate(row)]
+                    for i, row in enumerate(array)]
+
+
+        def sigmoid(z):
+            return 1.0 / (1.0 + np.exp(-z))
         """
     ),
     md(
         r"""
-        ## The data: two moons
+        ## Layers as vector functions (000:103-126)
 
-        Two interleaving half circles with a little noise. Class 0 is the upper moon, class 1 the lower
-        one; no straight line separates them. Every generator takes a seed, so the data are the same
-        on every run.
+        With $y_0 = x$, each layer $k = 1, \dots, N$ computes an affine combination and an activation:
+
+        $$ z_k = W_k\, y_{k-1} + b_k, \qquad y_k = f_k(z_k), $$
+
+        and the output is $y = y_N$. Written out, the whole network is one nested function, and so is
+        the divergence between its output and the target $d$:
+
+        $$ \mathrm{Div}\big(f_N(W_N f_{N-1}(\dots f_2(W_2 f_1(W_1 x + b_1) + b_2)\dots) + b_N),\ d\big). $$
+
+        **Two ways to index the matrices.** Decks 000 and 002 call the matrix *into* layer $k$
+        $W_k$ (002: $W^l$), so the backward pass uses $W_{k+1}$ (002: $(W^{l+1})^{\mathsf T}\delta^{l+1}$). Deck 004
+        calls the matrix *out of* layer $l$ $W^{(l)}$, with $z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}$, so its
+        backward pass reads $\delta^{(l)} = ((W^{(l)})^{\mathsf T}\delta^{(l+1)}) \odot f'(z^{(l)})$. Same matrices,
+        numbered one apart: 000's $W_k$ is 004's $W^{(k)}$ with 004's layers counted from 1 at the input.
+        This notebook uses 000's $W_k$ for Jacobians and 004's $W^{(l)}$, $a^{(l)}$, $s_l$ for the shapes,
+        as the decks do.
         """
     ),
     code(
         r"""
-        X, y = data.make_moons(100, noise=0.1, seed=0)
-        print(len(X), "points, first three:", [[round(v, 3) for v in x] for x in X[:3]], "labels", y[:3])
+        rng = np.random.default_rng(0)
+        sizes = [3, 4, 2]  # x has 3 entries, one hidden layer of 4, 2 outputs
+        Ws = [rng.normal(0, 0.8, (m, n)) for n, m in zip(sizes[:-1], sizes[1:])]
+        bs = [rng.normal(0, 0.3, m) for m in sizes[1:]]
+        x = np.array([0.5, -1.0, 2.0])
+        d = np.array([1.0, 0.0])  # the target
 
-        fig, ax = plt.subplots(figsize=(4, 3))
-        ax.scatter([p[0] for p in X], [p[1] for p in X], c=y, cmap="coolwarm", s=15, edgecolors="k", linewidths=0.4)
-        ax.set_title("make_moons(100, noise=0.1)", fontsize=10)
-        plt.show()
+
+        def forward(x):
+            # y_0 = x; z_k = W_k y_{k-1} + b_k; y_k = σ(z_k). Keeps every z and y for the backward pass.
+            ys, zs = [x], []
+            for W, b in zip(Ws, bs):
+                zs.append(W @ ys[-1] + b)
+                ys.append(sigmoid(zs[-1]))
+            return zs, ys
+
+
+        zs, ys = forward(x)
+        nested = sigmoid(Ws[1] @ sigmoid(Ws[0] @ x + bs[0]) + bs[1])
+        print("loop:  ", ys[-1])
+        print("nested:", nested)
+        print("Div = ½‖y − d‖² =", 0.5 * np.sum((ys[-1] - d) ** 2))
+        assert np.allclose(ys[-1], nested)
         """
     ),
     md(
         r"""
-        ## The model
+        ## The Jacobian: Δy ≈ J Δz (000:128-141)
 
-        `nn.MLP(2, [16, 16, 1])` has two hidden layers of 16 ReLU units and one linear output: a raw
-        score $s$, read as the probability $\sigma(s)$ of class 1. Each neuron computes
-        $\mathrm{act}(w \cdot x + b)$. Here is the graph of a much smaller MLP, one dashed box per neuron:
+        For a vector function $y = f(z)$ with $z \in \mathbb R^D$ and $y \in \mathbb R^m$, the Jacobian
+        $J_y(z)$ is the $m \times D$ matrix of partial derivatives $\partial y_i/\partial z_j$: **one row per
+        output, one column per input**. It is the vector version of $\Delta y \approx f'(z)\,\Delta z$:
+
+        $$ \Delta y \approx J_y(z)\,\Delta z . $$
+
+        `functional.jacobian(outputs, inputs)` uses the same layout (one backward pass per row). Try it on
+        $y_1 = z_1 z_2 + \sin z_3$, $y_2 = e^{z_1} - z_3^2$:
         """
     ),
     code(
         r"""
-        draw_model(nn.MLP(2, [2, 1], activation="tanh", seed=0), [0.5, -1.0])
-        """
-    ),
-    code(
-        r"""
-        model = nn.MLP(2, [16, 16, 1], seed=1)
-        print(model)
-        print(len(model.parameters()), "parameters")
+        def f(z1, z2, z3):
+            return [z1 * z2 + z3.sin(), z1.exp() - z3**2]
+
+
+        z0 = [0.3, -1.2, 0.8]
+        zv = [Value(t) for t in z0]
+        J = np.array(functional.jacobian(f(*zv), zv))
+        print("J_y(z), 2 × 3:\n", J)
+
+        dz = np.array([1e-3, -2e-3, 5e-4])
+        y0 = np.array([v.data for v in f(*zv)])
+        y1 = np.array([v.data for v in f(*[Value(a + b) for a, b in zip(z0, dz)])])
+        print("actual Δy:", y1 - y0)
+        print("J Δz:     ", J @ dz)
+        assert np.allclose(y1 - y0, J @ dz, rtol=1e-2)
         """
     ),
     md(
         r"""
-        ## fit
+        The two agree to first order; the difference shrinks like $\|\Delta z\|^2$.
 
-        The loss is binary cross-entropy on the raw score, $\ \mathrm{mean}\big(\mathrm{softplus}(s) - y\,s\big)$,
-        which is $-\log\sigma(s)$ for $y = 1$ and $-\log(1 - \sigma(s))$ for $y = 0$ (written so that it never
-        overflows). `fit` splits the data into minibatches of 25, and for each one zeroes the gradients,
-        runs the model, computes the loss, calls `backward()` and lets the optimiser take a step. After
-        every epoch it records loss and accuracy on the whole training set.
+        **Which way round?** Deck 000 (000:141) and the engine put outputs in rows. One slide of
+        003 (003:630) defines $\mathbb J_{\vec x}(\vec f)$ with the *inputs* in rows, the transpose. Its
+        neighbouring formula $\nabla_U u_i = \mathbb J_U^{\mathsf T}\,\nabla u_i$ (003:626), and the $2 \times 6$
+        Jacobian of the worked example (one row per $g$, notebook 02), need outputs in rows; with
+        inputs in rows the transpose there would have the wrong shape. Read 003:630 transposed.
+
+        ## Scalar and vector activations: diagonal and full Jacobians (000:146-165)
+
+        A **scalar** activation applies one function to each entry, $y_i = f(z_i)$: $y_i$ depends on $z_i$
+        only, so the Jacobian is diagonal, with $f'(z_i)$ on the diagonal. Deck 000 writes it as the
+        column $(f'(z_1), \dots, f'(z_D))^{\mathsf T}$ (000:155-159): the diagonal stored as a vector. Multiplying
+        by that diagonal matrix is the elementwise product $\odot$ of the vector formulas.
+
+        A **vector** activation such as softmax makes every output depend on every input: its
+        Jacobian is full (notebook 05 derives it).
         """
     ),
     code(
         r"""
-        optimizer = optim.Adam(model.parameters(), lr=0.02)
-        history = fit(model, X, y, loss=losses.bce_with_logits, optimizer=optimizer, epochs=40, batch_size=25)
-        """
-    ),
-    code(
-        r"""
-        for epoch in (1, 5, 10, 20, 40):
-            print(f"epoch {epoch:>2}: loss {history.loss[epoch - 1]:.4f}, accuracy {history.accuracy[epoch - 1]:.0%}")
-        """
-    ),
-    code(
-        r"""
-        plot_history(history, title="two moons, MLP(2, [16, 16, 1]), Adam")
+        zv = [Value(t) for t in (2.0, 1.0, 0.1)]
+        J_sigmoid = np.array(functional.jacobian([t.sigmoid() for t in zv], zv))
+        J_softmax = np.array(functional.jacobian(functional.softmax(zv), zv))
+        print("elementwise sigmoid: diagonal\n", J_sigmoid)
+        s = sigmoid(np.array([2.0, 1.0, 0.1]))
+        print("the notes' column (f'(z_1), ..., f'(z_D)):", s * (1 - s))
+        print("\nsoftmax: full\n", J_softmax)
+        assert np.allclose(J_sigmoid, np.diag(s * (1 - s)))
         """
     ),
     md(
         r"""
-        The decision boundary is where the score crosses 0 ($\sigma(s) = 0.5$). The model is evaluated
-        on a grid over the plane:
+        ## The chain rule for Jacobians (000:170-178)
+
+        For a composition $h = f \circ g$ the Jacobians multiply, in the order of the functions:
+
+        $$ J_{f \circ g}(x) = J_f\big(g(x)\big)\; J_g(x). $$
+
+        A layer is such a composition: $g(y) = W y + b$ has Jacobian $W$ (it is linear), and the
+        scalar activation $f = \sigma$ has the diagonal Jacobian $\operatorname{diag}\sigma'(z)$. So the layer's
+        Jacobian is $\operatorname{diag}\sigma'(z)\,W$, of shape $(4 \times 4)(4 \times 3) = 4 \times 3$. The engine
+        computes it from the graph of the whole layer:
         """
     ),
     code(
         r"""
-        plot_decision_boundary(model, X, y, resolution=50, threshold=0.0, title="moons: learned decision boundary")
+        W1, b1 = Ws[0], bs[0]
+        xv = [Value(float(t), label=f"x{i + 1}") for i, t in enumerate(x)]
+        Wv, bv = as_values(W1, "w"), as_values(b1, "b")
+        layer = [functional.dot(row, xv, bias).sigmoid() for row, bias in zip(Wv, bv)]
+        J_layer = np.array(functional.jacobian(layer, xv))
+
+        z1 = W1 @ x + b1
+        J_f, J_g = np.diag(sigmoid(z1) * (1 - sigmoid(z1))), W1
+        print("J_f J_g:\n", J_f @ J_g)
+        print("engine:\n", J_layer)
+        print("shapes:", J_f.shape, "×", J_g.shape, "=", (J_f @ J_g).shape)
+        assert np.allclose(J_layer, J_f @ J_g)
         """
     ),
     md(
         r"""
-        ## XOR, for every seed
+        ## Backprop is a vector–Jacobian product
 
-        The smallest problem a single neuron cannot solve: four points, and the label is 1 when exactly
-        one coordinate is 1. The lectures' feed-forward deck: a perceptron, and equally a single
-        logistic, ReLU or tanh neuron, cannot represent XOR; one hidden layer can.
+        The divergence is a scalar, so its "Jacobian" with respect to the output is a row: the
+        gradient $\nabla_y \mathrm{Div}^{\mathsf T}$. The chain rule then gives, for the whole network,
 
-        A recipe is only worth writing down if it works for most random initialisations, not for one
-        lucky seed. So every recipe below is trained from the 20 seeds 0–19 (same data, Adam with
-        learning rate 0.1, 60 epochs), and we count the seeds that reach 100 % accuracy.
+        $$ \nabla_x \mathrm{Div}^{\mathsf T} = \nabla_{y_N} \mathrm{Div}^{\mathsf T}\; J_{y_N}(z_N)\; W_N\; J_{y_{N-1}}(z_{N-1})\; W_{N-1} \cdots W_1 . $$
+
+        Backprop evaluates this product **from the left**: a row vector times a matrix is again a row
+        vector, so no Jacobian is ever formed. That is what each node's backward step does (a
+        *vector–Jacobian product*), and it is why one backward pass costs about as much as one
+        forward pass, while building $J$ costs one backward pass per output. Each factor below is
+        the vector form of the scalar $\partial\,\text{Div}/\partial z = \sum_j \partial\,\text{Div}/\partial y_j \cdot \partial y_j/\partial z$:
         """
     ),
     code(
         r"""
-        from autograd_lite import no_grad
+        zs, ys = forward(x)
+        dsig = [sigmoid(z) * (1 - sigmoid(z)) for z in zs]
+        row = ys[-1] - d                      # ∇_y Div for Div = ½‖y − d‖²
+        for k in reversed(range(len(Ws))):
+            row = row @ np.diag(dsig[k])      # times J_y(z_k): now ∇_{z_k} Div
+            row = row @ Ws[k]                 # times W_k:      now ∇_{y_{k-1}} Div
+        print("row vector times Jacobians:", row)
 
-        X_xor, y_xor = data.make_xor()
-        SEEDS = range(20)
-
-
-        def xor_model_for(seed, activation="relu", hidden=8, bias=0.1):
-            # MLP(2, [hidden, 1]) whose biases all start at `bias`, trained on XOR.
-            m = nn.MLP(2, [hidden, 1], activation=activation, seed=seed, bias_init=bias)
-            fit(m, X_xor, y_xor, loss=losses.bce_with_logits,
-                optimizer=optim.Adam(m.parameters(), lr=0.1), epochs=60, progress=False)
-            return m
-
-
-        def dead_units(m):
-            # Hidden ReLUs whose pre-activation is <= 0 on all four points: output 0, gradient 0.
-            with no_grad():
-                return sum(
-                    all(sum(w.data * t for w, t in zip(n.w, x)) + n.b.data <= 0 for x in X_xor)
-                    for n in m.layers[0].neurons
-                )
-
-
-        def solved(m):
-            return accuracy(m, X_xor, y_xor, threshold=0.0) == 1.0
-
-
-        xor_model = xor_model_for(seed=0)
-        for x, target, score in zip(X_xor, y_xor, predict(xor_model, X_xor)):
-            print(f"x = {x}  label {target}  score {score: .3f}  predicted {int(score > 0)}")
+        xv = [Value(float(t)) for t in x]
+        out = xv
+        for W, b in zip(Ws, bs):
+            out = [functional.dot(list(r), out, float(c)).sigmoid() for r, c in zip(W, b)]
+        div = 0.5 * functional.sum([(o - t) ** 2 for o, t in zip(out, d)])
+        print("engine, one backward pass:  ", np.array(grad(div, xv)))
+        assert np.allclose(row, grad(div, xv))
         """
     ),
     md(
         r"""
-        With raw scores the cut is at 0, hence `threshold=0.0` in `accuracy` (`fit` chooses it by itself
-        because the loss takes logits). Now the same recipe, and some weaker ones, over all 20 seeds:
+        Multiplying by $\operatorname{diag}\sigma'(z)$ is just $\odot\,\sigma'(z)$, and $\text{row}\cdot W$ is $W^{\mathsf T}$ times
+        the column. Written with columns, that is the notes' recursion.
+
+        ## The vector backward pass (002:212-261; 004:505-518)
+
+        Hung-yi Lee's deck (002) writes it with $\delta^l = \partial C/\partial z^l$ and $a^l = \sigma(z^l)$:
+
+        $$ \delta^L = \sigma'(z^L) \odot \nabla_y C, \qquad \delta^l = \sigma'(z^l) \odot (W^{l+1})^{\mathsf T}\delta^{l+1}, \qquad
+        \frac{\partial C}{\partial w^l_{ij}} = a^{l-1}_j\,\delta^l_i,\ \text{i.e.}\ \nabla_{W^l} C = \delta^l\,(a^{l-1})^{\mathsf T}, $$
+
+        with $a^0 = x$ (002:224-261). Two slips to read past: one line writes $\delta^L = \sigma'(z^l) \odot \nabla C$
+        (002:154), where $\sigma'(z^L)$ is meant; and deck 004's compressed forward step
+        $z^{(l)}_i = \sum_j W^{(l)}_{ij} x_j + b^{(l)}_i$ (004:190) should read $z^{(l+1)}_i = \sum_j W^{(l)}_{ij} a^{(l)}_j + b^{(l)}_i$,
+        as its next slide does (004:232). Its loops "for $l = n_l, n_l - 2, n_l - 3, \dots$" (004:276, 292)
+        skip $n_l - 1$ by a typo; every layer is visited, as in 004:346 and 004:497.
         """
     ),
     code(
         r"""
-        recipes = {
-            "relu, 4 hidden, biases 0":    dict(activation="relu", hidden=4, bias=0.0),
-            "relu, 4 hidden, biases 0.1":  dict(activation="relu", hidden=4, bias=0.1),
-            "relu, 8 hidden, biases 0.1":  dict(activation="relu", hidden=8, bias=0.1),
-            "tanh, 4 hidden, biases 0":    dict(activation="tanh", hidden=4, bias=0.0),
-            "tanh, 8 hidden, biases 0":    dict(activation="tanh", hidden=8, bias=0.0),
-        }
-        solved_by = {}
-        print(f"{'recipe':<28} {'solved':>7}   failed seeds (dead hidden ReLUs after training)")
-        for name, kwargs in recipes.items():
-            models = {seed: xor_model_for(seed, **kwargs) for seed in SEEDS}
-            solved_by[name] = [seed for seed, m in models.items() if solved(m)]
-            failed = [seed for seed in SEEDS if seed not in solved_by[name]]
-            dead = ", ".join(
-                f"{s} ({dead_units(models[s])})" if kwargs["activation"] == "relu" else str(s)
-                for s in failed
-            )
-            print(f"{name:<28} {len(solved_by[name]):>4}/20   {dead or '-'}")
+        def backprop(x, d):
+            # δ^L = σ'(z^L) ⊙ (y − d); δ^l = σ'(z^l) ⊙ (W^{l+1})ᵀ δ^{l+1}; ∇W = δ aᵀ, ∇b = δ.
+            zs, ys = forward(x)
+            delta = sigmoid(zs[-1]) * (1 - sigmoid(zs[-1])) * (ys[-1] - d)
+            grads = [None] * len(Ws)
+            for k in reversed(range(len(Ws))):   # every layer, top to bottom
+                grads[k] = (np.outer(delta, ys[k]), delta)
+                if k > 0:
+                    delta = sigmoid(zs[k - 1]) * (1 - sigmoid(zs[k - 1])) * (Ws[k].T @ delta)
+            return grads
 
-        assert len(solved_by["relu, 8 hidden, biases 0.1"]) >= 19
-        assert len(solved_by["tanh, 8 hidden, biases 0"]) >= 19
+
+        def engine_grads(x, d):
+            # The same network built from Values; ∂Div/∂W and ∂Div/∂b as numpy arrays.
+            Wv = [as_values(W, f"W{k + 1}_") for k, W in enumerate(Ws)]
+            bv = [as_values(b, f"b{k + 1}_") for k, b in enumerate(bs)]
+            out = [Value(float(t)) for t in x]
+            for W, b in zip(Wv, bv):
+                out = [functional.dot(row, out, bias).sigmoid() for row, bias in zip(W, b)]
+            div = 0.5 * functional.sum([(o - t) ** 2 for o, t in zip(out, d)])
+            result = []
+            for W, b in zip(Wv, bv):
+                flat = [w for row in W for w in row]
+                gW = np.array(grad(div, flat)).reshape(len(W), len(W[0]))
+                result.append((gW, np.array(grad(div, b))))
+            return result
+
+
+        for k, ((gW, gb), (eW, eb)) in enumerate(zip(backprop(x, d), engine_grads(x, d)), start=1):
+            print(f"∇W_{k} (δ aᵀ):\n{gW}")
+            assert np.allclose(gW, eW) and np.allclose(gb, eb)
+        print("\nboth layers' weight and bias gradients agree with the engine")
         """
     ),
     md(
         r"""
-        **Which recipes fail, and why.** With ReLU units and the default biases of 0 only about half of
-        the seeds are solved. A ReLU whose pre-activation $z = w \cdot x + b$ is $\le 0$ on every
-        training point outputs 0 and has derivative 0 there (our convention $\mathrm{relu}'(0) = 0$),
-        so no gradient ever reaches its weights: the unit is *dead* and stays dead. The numbers in
-        brackets count them: every failed ReLU network ends with dead hidden units. Biases of 0 make it
-        worse on XOR: at the point $(0, 0)$ every pre-activation is exactly $b = 0$, where the
-        derivative is 0, and a unit with two negative weights is dead on all four points from the start.
+        ## The shape of every factor (000:182-189; 004:614-634)
 
-        The lectures' advice for dying ReLUs is to **initialise the biases to a small positive value,
-        e.g. 0.1** (`bias_init=0.1` in `Neuron`, `Layer` and `MLP`): every unit then starts active at
-        $(0, 0)$ and receives gradient. That, and a few
-        more hidden units (so that a unit that does die is not missed), gives the recipe that solves
-        every seed. Tanh units never die (their slope is never exactly 0), but with only four of them
-        some seeds end in a poor local minimum; eight are enough.
-        """
-    ),
-    md(
-        r"""
-        ## Spirals: three classes
-
-        Three spiral arms. The network now has three outputs, one score per class, and the loss is
-        softmax cross-entropy (notebook 02 showed that its gradient is $p - \text{one-hot}$). The
-        predicted class is the one with the largest score.
+        The notes ask you to check the dimensions of everything in the vector form. In deck 004's
+        notation, with $s_l$ units in layer $l$ and a single example, each factor of layer $l$'s
+        backward step has the shape below; the gradient $\nabla_{W^{(l)}} J = \delta^{(l+1)} (a^{(l)})^{\mathsf T}$ must
+        have the shape of $W^{(l)}$, $s_{l+1} \times s_l$, and it does: a column times a row. Printed for
+        a 3-4-2 network, and each gradient checked against the engine (the bias gradient $\delta$ is the
+        subject of notebook 04):
         """
     ),
     code(
         r"""
-        X_sp, y_sp = data.make_spirals(90, classes=3, noise=0.2, seed=0)
-        spiral_model = nn.MLP(2, [12, 12, 3], activation="tanh", seed=1)
-        spiral_history = fit(
-            spiral_model, X_sp, y_sp,
-            loss=losses.cross_entropy, optimizer=optim.Adam(spiral_model.parameters(), lr=0.05),
-            epochs=40, batch_size=30, progress=False,
-        )
-        print(f"final loss {spiral_history.loss[-1]:.4f}, accuracy {spiral_history.accuracy[-1]:.0%}")
-        plot_decision_boundary(spiral_model, X_sp, y_sp, resolution=30, title="three spirals")
+        s = sizes
+        zs, ys = forward(x)
+        grads = backprop(x, d)
+        deltas = [g[1] for g in grads]           # δ^(l+1) for l = 1, 2 in 004's numbering
+        check = engine_grads(x, d)
+        print(f"{'factor':<30} {'shape, l = 1':>12} {'shape, l = 2':>14}   {'in s_l':<16}")
+        rows = [
+            ("W^(l)", [W.shape for W in Ws], "s_{l+1} × s_l"),
+            ("a^(l) (a^(1) = x)", [(len(ys[k]), 1) for k in range(2)], "s_l × 1"),
+            ("z^(l+1) = W^(l) a^(l) + b^(l)", [(len(z), 1) for z in zs], "s_{l+1} × 1"),
+            ("δ^(l+1)", [(len(t), 1) for t in deltas], "s_{l+1} × 1"),
+            ("(W^(l))ᵀ δ^(l+1)", [(Ws[k].T @ deltas[k]).reshape(-1, 1).shape for k in range(2)], "s_l × 1"),
+            ("δ^(l+1) (a^(l))ᵀ", [np.outer(deltas[k], ys[k]).shape for k in range(2)], "s_{l+1} × s_l"),
+        ]
+        for name, shapes, symbolic in rows:
+            print(f"{name:<30} {str(shapes[0]):>12} {str(shapes[1]):>14}   {symbolic:<16}")
+        for (gW, _), (eW, _), W in zip(grads, check, Ws):
+            assert gW.shape == W.shape == eW.shape and np.allclose(gW, eW)
         """
     ),
     md(
         r"""
-        ## Comparing activations
-
-        A smaller network, `MLP(2, [8, 8, 1])`, with the same initial seed, optimiser and number of
-        epochs, and three different hidden activations. (Few epochs, so this is a quick look, not a benchmark.)
-        """
-    ),
-    code(
-        r"""
-        def train(activation="relu", make_optimizer=None, epochs=20):
-            # A fresh MLP(2, [8, 8, 1]) trained on the moons; returns the history.
-            m = nn.MLP(2, [8, 8, 1], activation=activation, seed=1)
-            opt = make_optimizer(m.parameters()) if make_optimizer else optim.Adam(m.parameters(), lr=0.02)
-            return fit(m, X, y, loss=losses.bce_with_logits, optimizer=opt, epochs=epochs,
-                       batch_size=25, progress=False)
-
-
-        runs = {act: train(act) for act in ("relu", "tanh", "sigmoid")}
-
-        fig, ax = plt.subplots(figsize=(5, 3))
-        for name, h in runs.items():
-            ax.plot(range(1, len(h.loss) + 1), h.loss, label=f"{name} ({h.accuracy[-1]:.0%})")
-        ax.set(xlabel="epoch", ylabel="loss", title="hidden activation (final accuracy)")
-        ax.legend(fontsize=8)
-        plt.show()
-        """
-    ),
-    md(
-        r"""
-        Sigmoid units learn slowest here: their slope is at most $\sigma'(0) = 1/4$, and each layer
-        multiplies the backward signal by it, so the gradients reaching the first layer are small.
-        ReLU passes gradients through unchanged where it is active; tanh has slope 1 at 0.
-
-        ## Comparing optimisers
-
-        Plain SGD takes $w \leftarrow w - \eta g$. Momentum keeps a running sum of past gradients,
-        $b \leftarrow \mu b + g,\ w \leftarrow w - \eta b$, which speeds up along directions where the
-        gradient keeps pointing the same way. Adam scales each parameter's step by a running estimate
-        of its gradient's size. Same network and seed as above, ReLU units.
-        """
-    ),
-    code(
-        r"""
-        optimisers = {
-            "SGD (lr 0.1)": lambda ps: optim.SGD(ps, lr=0.1),
-            "SGD + momentum 0.9": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
-            "Adam (lr 0.02)": lambda ps: optim.Adam(ps, lr=0.02),
-        }
-        runs = {name: train("relu", make) for name, make in optimisers.items()}
-
-        fig, ax = plt.subplots(figsize=(5, 3))
-        for name, h in runs.items():
-            ax.plot(range(1, len(h.loss) + 1), h.loss, label=f"{name} ({h.accuracy[-1]:.0%})")
-        ax.set(xlabel="epoch", ylabel="loss", title="optimiser (final accuracy)")
-        ax.legend(fontsize=8)
-        plt.show()
-        """
-    ),
-    md(
-        r"""
-        Which one wins depends on the learning rates: each optimiser should be tuned before they are
-        compared. What the curves do show is that plain SGD with this rate is the slowest to get going.
-        """
-    ),
-    md(
-        r"""
-        ## Save and load
-
-        `save` writes the architecture and every weight to a JSON file; `MLP.load` builds the same model
-        from it. The floats are stored exactly, so the loaded model's predictions are identical, bit for
-        bit.
-        """
-    ),
-    code(
-        r"""
-        with tempfile.TemporaryDirectory() as folder:
-            path = os.path.join(folder, "moons.json")
-            model.save(path)
-            print(f"saved {os.path.getsize(path)} bytes")
-            loaded = nn.MLP.load(path)
-
-        print(loaded)
-        before, after = predict(model, X), predict(loaded, X)
-        print("first predictions:", [round(s, 4) for s in before[:4]], [round(s, 4) for s in after[:4]])
-        assert before == after
-        assert loaded.state_dict() == model.state_dict()
-        print("identical predictions on all", len(X), "points")
+        For layer $l = 1$ the factor $(W^{(1)})^{\mathsf T}\delta^{(2)}$ is $\partial J/\partial x$, which training
+        does not need (the input is not a parameter), so the recursion stops at $l = 2$ (004:497).
+        With $m$ examples at once, every column vector becomes an $s \times m$ matrix, one column per
+        example: notebook 04 works that case, together with biases and regularisation.
         """
     ),
 ]
 
 if __name__ == "__main__":
-    write("03_training_a_tiny_mlp.ipynb", CELLS)
+    write("03_vectors_jacobians_and_shapes.ipynb", CELLS)

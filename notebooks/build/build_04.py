@@ -1,4 +1,4 @@
-"""Builds notebooks/04_beyond_first_order.ipynb; run from the repository root:
+"""Builds notebooks/04_biases_batches_and_regularisation.ipynb; run from the repository root:
 
     .venv/bin/python notebooks/build/build_04.py
 """
@@ -8,292 +8,387 @@ from _nb import code, md, write
 CELLS = [
     md(
         r"""
-        # 04 · Beyond first order
+        # 04 · Biases, batches and regularisation
 
-        `grad(output, inputs)` returns numbers. With `create_graph=True` it returns `Value`s instead: the
-        derivative is itself built as a graph, so it can be differentiated again. This notebook uses
-        that for second (and higher) derivatives, a Hessian, and Newton's method.
+        The worked example of notebook 02 has no biases, one training example and no penalty on
+        the weights. Real training has all three. This notebook adds them one at a time, in the
+        notes' notation: a bias's gradient is the unit's $\delta$; a bias is a weight on a constant
+        input 1; the cost of a data set is an average, which changes the gradient and the
+        learning rate; with $m$ examples at once every vector becomes a matrix; and an L2 penalty
+        adds $\lambda W$ to the weights' gradient. It ends with the training loop and its stopping
+        rule.
         """
     ),
     code(
         r"""
         import math
 
-        import matplotlib.pyplot as plt
+        import numpy as np
 
-        from autograd_lite import GradcheckError, Value, grad, gradcheck
+        from autograd_lite import Value, functional, grad, losses, optim
+
+        np.set_printoptions(precision=6, suppress=True)
+
+
+        def sigmoid(t):
+            return 1.0 / (1.0 + np.exp(-t))
         """
     ),
     md(
         r"""
-        ## Derivatives of derivatives
+        ## The 2-2-1 network with biases (001:70-73; 004:440-460)
 
-        Take $f(x) = x^3 - 2x$. By hand: $f' = 3x^2 - 2$, $f'' = 6x$, $f''' = 6$, $f'''' = 0$.
-        Each `grad(..., create_graph=True)` call produces the next derivative as a `Value`.
+        Notebook 02's network, with a bias in each unit: $z_C = w_1 x_A + w_3 x_B + b_C$, and so on.
+        The notes give no bias values; we take $b_C = 0.1$, $b_D = -0.2$, $b_E = 0.05$. Since
+        $\partial z/\partial b = 1$, the chain rule gives at once
+
+        $$ \frac{\partial L}{\partial b} = \frac{\partial L}{\partial z}\cdot\frac{\partial z}{\partial b} = \delta\cdot 1 = \delta, $$
+
+        "for the bias term" in the calculus deck (001:73), $\partial J/\partial b^{(l)}_i = \delta^{(l+1)}_i$ in deck 004
+        (004:460), next to $\partial J/\partial W^{(l)}_{ij} = a^{(l)}_j\,\delta^{(l+1)}_i$ (004:454).
         """
     ),
     code(
         r"""
-        x = Value(1.5, label="x")
-        f = x**3 - 2 * x
+        x_A, x_B, target = 0.23, 0.82, 1.0
+        WEIGHTS = {"w1": 0.1, "w2": 0.5, "w3": 0.4, "w4": 0.3, "w5": 0.2, "w6": 0.6}
+        BIASES = {"b_C": 0.1, "b_D": -0.2, "b_E": 0.05}
 
-        derivatives = [f]
-        for _ in range(4):
-            (d,) = grad(derivatives[-1], [x], create_graph=True)
-            derivatives.append(d)
 
-        t = x.data
-        by_hand = [t**3 - 2 * t, 3 * t**2 - 2, 6 * t, 6.0, 0.0]
-        print(f"{'order':>5} {'engine':>10} {'by hand':>10}")
-        for k, (d, h) in enumerate(zip(derivatives, by_hand)):
-            print(f"{k:>5} {d.data:>10.4f} {h:>10.4f}")
-            assert math.isclose(d.data, h, abs_tol=1e-12)
-        print(f"\nf' is itself a node of a graph: {derivatives[1]!r}, made by op {derivatives[1].op!r}")
+        def build(weights=WEIGHTS, biases=BIASES):
+            # The 2-2-1 network with a bias in every unit; returns the loss and its named nodes.
+            v = {name: Value(d, label=name) for name, d in
+                 (("x_A", x_A), ("x_B", x_B), *weights.items(), *biases.items())}
+            v["z_C"] = functional.dot([v["w1"], v["w3"]], [v["x_A"], v["x_B"]], v["b_C"])
+            v["z_D"] = functional.dot([v["w2"], v["w4"]], [v["x_A"], v["x_B"]], v["b_D"])
+            v["y_C"], v["y_D"] = v["z_C"].sigmoid(), v["z_D"].sigmoid()
+            v["z_E"] = functional.dot([v["w5"], v["w6"]], [v["y_C"], v["y_D"]], v["b_E"])
+            v["ŷ_E"] = v["z_E"].sigmoid()
+            v["L"] = 0.5 * (v["ŷ_E"] - target) ** 2
+            for name, node in v.items():
+                node.label = name
+            return v["L"], v
+
+
+        loss, net = build()
+        names = ["z_C", "z_D", "z_E", "b_C", "b_D", "b_E"]
+        g = dict(zip(names, grad(loss, [net[n] for n in names])))
+        for unit in "CDE":
+            print(f"δ_{unit} = ∂L/∂z_{unit} = {g['z_' + unit]: .8f}    ∂L/∂b_{unit} = {g['b_' + unit]: .8f}")
+            assert g["z_" + unit] == g["b_" + unit]
         """
     ),
     md(
         r"""
-        The same works through any op whose derivative rule the engine knows. For the sigmoid,
-        $\sigma' = \sigma(1-\sigma)$ and $\sigma'' = \sigma(1-\sigma)(1-2\sigma)$. Below the engine's
-        curves are drawn as lines and the hand formulas as dots.
+        Each bias gradient equals its unit's $\delta$, bit for bit. The per-unit rule of deck 004 gives
+        every other gradient from the same $\delta$s: $\partial L/\partial w = a_j\,\delta_i$, the input on the
+        weight's edge times the $\delta$ of the unit it feeds.
         """
     ),
     code(
         r"""
-        grid = [-6 + 12 * i / 120 for i in range(121)]
-        curves = {"σ": [], "σ'": [], "σ''": []}
-        for t in grid:
-            z = Value(t)
-            s = z.sigmoid()
-            (ds,) = grad(s, [z], create_graph=True)
-            (dds,) = grad(ds, [z])
-            curves["σ"].append(s.data)
-            curves["σ'"].append(ds.data)
-            curves["σ''"].append(dds)
-
-        sig = [1 / (1 + math.exp(-t)) for t in grid]
-        hand = {"σ": sig, "σ'": [s * (1 - s) for s in sig], "σ''": [s * (1 - s) * (1 - 2 * s) for s in sig]}
-        for name in curves:
-            assert all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(curves[name], hand[name]))
-
-        fig, ax = plt.subplots(figsize=(6, 3))
-        for name, color in zip(curves, ["C0", "C1", "C2"]):
-            ax.plot(grid, curves[name], color=color, label=name + " (engine)")
-            ax.plot(grid[::10], hand[name][::10], "o", color=color, ms=4)
-        ax.axhline(0, color="grey", lw=0.5)
-        ax.set_xlabel("z")
-        ax.legend(fontsize=8)
-        ax.set_title("sigmoid and its first two derivatives (dots: hand formulas)", fontsize=10)
-        plt.show()
+        edges = {"w1": ("x_A", "z_C"), "w2": ("x_A", "z_D"), "w3": ("x_B", "z_C"),
+                 "w4": ("x_B", "z_D"), "w5": ("y_C", "z_E"), "w6": ("y_D", "z_E")}
+        engine = dict(zip(WEIGHTS, grad(loss, [net[n] for n in WEIGHTS])))
+        print(f"{'':4} {'a_j':>5} {'δ_i':>5} {'a_j·δ_i':>12} {'engine':>12}")
+        for name, (a, z) in edges.items():
+            rule = net[a].data * g[z]
+            print(f"{name:4} {a:>5} {z:>5} {rule:>12.8f} {engine[name]:>12.8f}")
+            assert math.isclose(rule, engine[name], rel_tol=1e-12)
         """
     ),
     md(
         r"""
-        ## A Hessian
+        ## A bias is a weight on a constant input 1 (001:15, 001:23)
 
-        For a function of several variables the second derivatives form the Hessian matrix
-        $H_{ij} = \partial^2 f / \partial x_i \partial x_j$. One `grad` call with `create_graph=True` gives
-        the gradient as `Value`s; differentiating each of its entries gives one row of $H$. So an
-        $n$-variable Hessian costs $n + 1$ reverse passes.
-
-        Take $f(x, y, z) = x^2 y + y \sin z + e^{xz}$. By hand:
-
-        $$
-        H = \begin{pmatrix}
-        2y + z^2 e^{xz} & 2x & (1 + xz)\,e^{xz} \\
-        2x & 0 & \cos z \\
-        (1 + xz)\,e^{xz} & \cos z & -y \sin z + x^2 e^{xz}
-        \end{pmatrix}
-        $$
+        The calculus deck handles biases by "assuming the bias is a weight and extending the output
+        of every layer by a constant 1". Below, each layer's input gets an extra entry, a leaf
+        holding $1$, and the bias becomes an ordinary weight on it. The gradients are the same
+        numbers: the weight on the constant 1 gets $\delta \cdot 1$.
         """
     ),
     code(
         r"""
-        def f3(x, y, z):
-            return x**2 * y + y * z.sin() + (x * z).exp()
+        def build_with_ones(weights=WEIGHTS, biases=BIASES):
+            # The same network; each bias is a weight on an extra input that is always 1.
+            v = {name: Value(d, label=name) for name, d in
+                 (("x_A", x_A), ("x_B", x_B), *weights.items(), *biases.items())}
+            one_in, one_hidden = Value(1.0, label="1"), Value(1.0, label="1")
+            z_C = functional.dot([v["w1"], v["w3"], v["b_C"]], [v["x_A"], v["x_B"], one_in])
+            z_D = functional.dot([v["w2"], v["w4"], v["b_D"]], [v["x_A"], v["x_B"], one_in])
+            z_E = functional.dot([v["w5"], v["w6"], v["b_E"]], [z_C.sigmoid(), z_D.sigmoid(), one_hidden])
+            return 0.5 * (z_E.sigmoid() - target) ** 2, v
 
 
-        def hessian(fn, point):
-            # Rows of second derivatives: grad of each entry of the (differentiable) gradient.
-            xs = [Value(v) for v in point]
-            first = grad(fn(*xs), xs, create_graph=True)
-            return [grad(g, xs) for g in first]
-
-
-        def hessian_by_hand(x, y, z):
-            e = math.exp(x * z)
-            return [
-                [2 * y + z**2 * e, 2 * x, (1 + x * z) * e],
-                [2 * x, 0.0, math.cos(z)],
-                [(1 + x * z) * e, math.cos(z), -y * math.sin(z) + x**2 * e],
-            ]
-
-
-        def show(matrix, title):
-            print(title)
-            for row in matrix:
-                print("  [" + "  ".join(f"{v: 10.6f}" for v in row) + " ]")
-
-
-        point = (0.5, -1.0, 0.8)
-        H = hessian(f3, point)
-        H_hand = hessian_by_hand(*point)
-        show(H, "engine:")
-        show(H_hand, "by hand:")
-        for i in range(3):
-            for j in range(3):
-                assert math.isclose(H[i][j], H_hand[i][j], abs_tol=1e-12)
-                assert math.isclose(H[i][j], H[j][i], abs_tol=1e-12)
-        print("equal to the hand formula and symmetric: H[i][j] == H[j][i]")
+        loss_ones, net_ones = build_with_ones()
+        params = [*WEIGHTS, *BIASES]
+        with_bias = grad(loss, [net[n] for n in params])
+        with_ones = grad(loss_ones, [net_ones[n] for n in params])
+        for name, a, b in zip(params, with_bias, with_ones):
+            print(f"{name:4} with biases {a: .12f}   with inputs 1 {b: .12f}")
+        assert loss.data == loss_ones.data and with_bias == with_ones
         """
     ),
     md(
         r"""
-        The symmetry is not built in: row $i$ comes from differentiating $\partial f/\partial x_i$, row $j$
-        from a different graph. They agree because mixed partial derivatives of a smooth function
-        commute (Schwarz's theorem).
+        ## Averaging over the data set (000:81-86; 002:13-15; 003:44)
 
-        `gradcheck(..., order=2)` checks all nine second derivatives against central differences of
-        the first derivatives:
+        The cost of a data set of $R$ examples is the **average** of the examples' costs, and so is its
+        gradient (Hung-yi Lee, 002:13-15, whose $C^r = \|f(x^r;\theta) - \hat y^r\|$ writes the **target** as
+        $\hat y^r$; in notes 003 and 004 and in these notebooks $\hat y$ is the prediction):
+
+        $$ C(\theta) = \frac1R \sum_{r=1}^R C^r(\theta), \qquad \nabla C(\theta) = \frac1R\sum_{r=1}^R \nabla C^r(\theta). $$
+
+        The course notes ask about such factors ($\tfrac1T$, $\tfrac1N$, $\tfrac1m$: "is this really used?",
+        000:81-86). It is: `losses.mse`, `losses.cross_entropy` and the others here, like PyTorch's,
+        return the mean over the examples. Deck 003 writes the **sum** instead, $L_{cum}(S) = \sum_i L(p_W(x_i), y_i)$
+        (003:44). The two differ by the factor $R$ and nothing else. Four examples for the 2-2-1
+        network (the first is the notes' own):
         """
     ),
     code(
         r"""
-        print(gradcheck(f3, [Value(v) for v in point], order=2))
+        S = [((0.23, 0.82), 1.0), ((0.9, 0.1), 0.0), ((0.4, 0.4), 1.0), ((0.1, 0.7), 0.0)]
+
+
+        def predict(weights, biases, xs):
+            # ŷ_E for one input, as a Value (weights and biases are dicts of Values).
+            w, b = weights, biases
+            y_C = functional.dot([w["w1"], w["w3"]], xs, b["b_C"]).sigmoid()
+            y_D = functional.dot([w["w2"], w["w4"]], xs, b["b_D"]).sigmoid()
+            return functional.dot([w["w5"], w["w6"]], [y_C, y_D], b["b_E"]).sigmoid()
+
+
+        w = {n: Value(t, label=n) for n, t in WEIGHTS.items()}
+        b = {n: Value(t, label=n) for n, t in BIASES.items()}
+        theta = [*w.values(), *b.values()]
+        per_example = [grad(0.5 * (predict(w, b, xs) - t) ** 2, theta) for xs, t in S]
+        mean_of_grads = np.mean(per_example, axis=0)
+
+        C_mean = functional.mean([0.5 * (predict(w, b, xs) - t) ** 2 for xs, t in S])
+        L_cum = functional.sum([0.5 * (predict(w, b, xs) - t) ** 2 for xs, t in S])
+        grad_mean, grad_cum = np.array(grad(C_mean, theta)), np.array(grad(L_cum, theta))
+        print("(1/R) Σ ∇C^r:", mean_of_grads)
+        print("∇C, C = mean:", grad_mean)
+        print("∇L_cum (sum):", grad_cum, f"= R · ∇C with R = {len(S)}")
+        assert np.allclose(mean_of_grads, grad_mean) and np.allclose(grad_cum, len(S) * grad_mean)
         """
     ),
     md(
         r"""
-        ## Why rules must be differentiable themselves
-
-        In notebook 02 we built a node with a hand-written local derivative: a *number* $s$ attached to
-        the node. Its first derivative is right, but the engine cannot differentiate a plain number, so
-        the second derivative comes out as $0$. First-order `gradcheck` passes; second-order catches it.
-        The engine's own rules are written with differentiable operations for exactly this reason.
+        **Sum or mean: what it does to the learning rate.** The update $w \leftarrow w - \eta\,\nabla\text{Err}$
+        (000:88) on the sum is the update on the mean with $R$ times the learning rate. So a learning
+        rate tuned for the mean must be divided by $R$ for the sum, and a summed loss needs a new
+        learning rate whenever the batch size changes; the mean does not. One step each way:
         """
     ),
     code(
         r"""
-        def sigmoid_node(z):
-            # σ(z) with its local derivative supplied as a plain number.
-            a = 1 / (1 + math.exp(-z.data))
-            return Value(a) + a * (1 - a) * (z - z.detach())
-
-
-        z = Value(0.7)
-        print("order 1:", gradcheck(sigmoid_node, [z]))
-        try:
-            gradcheck(sigmoid_node, [z], order=2)
-        except GradcheckError as err:
-            print("order 2:", err)
-        print("the engine's sigmoid, order 2:", gradcheck(lambda t: t.sigmoid(), [z], order=2))
+        eta = 0.7
+        step_mean = [p.data - eta * gm for p, gm in zip(theta, grad_mean)]
+        step_sum = [p.data - (eta / len(S)) * gc for p, gc in zip(theta, grad_cum)]
+        step_sum_same_eta = [p.data - eta * gc for p, gc in zip(theta, grad_cum)]
+        print("mean, η   :", np.round(step_mean, 6))
+        print("sum,  η/R :", np.round(step_sum, 6))
+        print("sum,  η   :", np.round(step_sum_same_eta, 6), " (a step R times as long)")
+        assert np.allclose(step_mean, step_sum)
         """
     ),
     md(
         r"""
-        ## Newton's method versus gradient descent
+        ## m examples at once: the batch form and its shapes (004:520-634)
 
-        To minimise $f(x) = e^x - 2x$ (minimum at $x^* = \ln 2$, where $f'(x^*) = e^{x^*} - 2 = 0$):
+        With $m$ examples side by side, every column vector of notebook 03 becomes a matrix with one
+        column per example: $X$ is $s_1 \times m$, each $a^{(l)}$ is $s_l \times m$ and each $\delta^{(l+1)}$ is
+        $s_{l+1}\times m$. The gradients of the **mean** cost are then (004:533)
 
-        * gradient descent steps against the slope with a fixed rate: $x \leftarrow x - \eta\, f'(x)$;
-        * Newton's method fits a parabola using the curvature and jumps to its bottom:
-          $x \leftarrow x - f'(x) / f''(x)$.
+        $$ \nabla_{W^{(l)}} J = \frac1m\,\delta^{(l+1)} (a^{(l)})^{\mathsf T} = \frac1m \sum_{k=1}^m \delta^{(l+1)}_{:,k}\,(a^{(l)}_{:,k})^{\mathsf T},
+        \qquad \nabla_{b^{(l)}} J = \delta^{(l+1)}.\text{col\_avg}(), $$
 
-        Both derivatives come from the engine.
+        where `col_avg` averages the $m$ columns (`np.mean(axis=1)`, 004:632). The product
+        $(s_{l+1}\times m)(m \times s_l)$ adds up the $m$ outer products, so the sum over examples is
+        inside the matrix product. Written with numpy for a 3-4-2 sigmoid network, $m = 5$, and checked
+        against the engine's gradient of $J = \frac1m\sum_k \tfrac12\|a^{(3)}_{:,k} - y_{:,k}\|^2$:
         """
     ),
     code(
         r"""
-        def f1(x):
-            return x.exp() - 2 * x
+        rng = np.random.default_rng(1)
+        s, m = [3, 4, 2], 5
+        W = [rng.normal(0, 0.8, (s[l + 1], s[l])) for l in range(2)]   # W^(1), W^(2)
+        bias = [rng.normal(0, 0.3, (s[l + 1], 1)) for l in range(2)]   # b^(1), b^(2), as columns
+        X = rng.normal(0, 1, (s[0], m))                                # one example per column
+        Y = rng.uniform(0, 1, (s[2], m))
 
+        a, z = [X], []                                  # forward: a^(1) = X
+        for Wl, bl in zip(W, bias):
+            z.append(Wl @ a[-1] + bl)                   # bl (s × 1) is added to every column
+            a.append(sigmoid(z[-1]))
+        delta = (a[-1] - Y) * a[-1] * (1 - a[-1])       # δ^(3): s_3 × m
+        batch_grads = [None, None]
+        for l in (1, 0):
+            batch_grads[l] = (delta @ a[l].T / m, delta.mean(axis=1, keepdims=True))
+            if l > 0:
+                delta = (W[l].T @ delta) * a[l] * (1 - a[l])    # δ^(2): s_2 × m
 
-        def derivatives_at(t):
-            # f'(t) and f''(t) from the engine.
-            x = Value(t)
-            (d1,) = grad(f1(x), [x], create_graph=True)
-            (d2,) = grad(d1, [x])
-            return d1.data, d2
-
-
-        x_star = math.log(2)
-        print("gradcheck order 2 at x = 3:", gradcheck(f1, [Value(3.0)], order=2))
-
-        lr, steps = 0.1, 40
-        gd, newton = [3.0], [3.0]
-        for _ in range(steps):
-            d1, _ = derivatives_at(gd[-1])
-            gd.append(gd[-1] - lr * d1)
-            d1, d2 = derivatives_at(newton[-1])
-            newton.append(newton[-1] - d1 / d2)
-
-        print(f"\n{'step':>4} {'x (gradient descent)':>21} {'error':>9} {'x (Newton)':>19} {'error':>9}")
-        for k in range(9):
-            print(f"{k:>4} {gd[k]:>21.15f} {abs(gd[k] - x_star):>9.1e}"
-                  f" {newton[k]:>19.15f} {abs(newton[k] - x_star):>9.1e}")
-        print(f"after {steps} steps gradient descent is still {abs(gd[-1] - x_star):.1e} away")
-        """
-    ),
-    md(
-        r"""
-        Newton's error roughly *squares* every step once it is close (the number of correct digits
-        doubles): $e_{k+1} \approx \frac{f'''(x^*)}{2 f''(x^*)}\, e_k^2 = \tfrac12 e_k^2$ here. Gradient descent
-        only shrinks the error by a constant factor, $|1 - \eta f''(x^*)| = 0.8$ per step.
+        print(f"{'':<22} {'l = 1':>8} {'l = 2':>8}")
+        for name, shapes in [("a^(l)", [a[0].shape, a[1].shape]),
+                             ("δ^(l+1)", [(s[1], m), (s[2], m)]),
+                             ("δ^(l+1) (a^(l))ᵀ / m", [g[0].shape for g in batch_grads]),
+                             ("δ^(l+1).col_avg()", [g[1].shape for g in batch_grads])]:
+            print(f"{name:<22} {str(shapes[0]):>8} {str(shapes[1]):>8}")
         """
     ),
     code(
         r"""
-        errors_gd = [abs(t - x_star) for t in gd]
-        errors_newton = [abs(t - x_star) for t in newton]
-        for k in range(3, 6):
-            print(f"step {k}: e_(k+1) / e_k² = {errors_newton[k + 1] / errors_newton[k] ** 2:.3f}")
-
-        fig, ax = plt.subplots(figsize=(6, 3))
-        ax.semilogy(errors_gd, "o-", ms=3, label="gradient descent (η = 0.1)")
-        shown = [(k, e) for k, e in enumerate(errors_newton) if e > 0]
-        ax.semilogy([k for k, _ in shown], [e for _, e in shown], "s-", ms=4, label="Newton")
-        ax.set_xlabel("step")
-        ax.set_ylabel("|x − x*|")
-        ax.set_title("distance to the minimum of eˣ − 2x", fontsize=10)
-        ax.legend(fontsize=8)
-        plt.show()
+        Wv = [[[Value(float(t)) for t in row] for row in Wl] for Wl in W]
+        bv = [[Value(float(t)) for t in bl[:, 0]] for bl in bias]
+        costs = []
+        for k in range(m):
+            out = [Value(float(t)) for t in X[:, k]]
+            for Wl, bl in zip(Wv, bv):
+                out = [functional.dot(row, out, c).sigmoid() for row, c in zip(Wl, bl)]
+            costs.append(0.5 * functional.sum([(o - t) ** 2 for o, t in zip(out, Y[:, k])]))
+        J = functional.mean(costs)
+        for l in range(2):
+            gW = np.array(grad(J, [w for row in Wv[l] for w in row])).reshape(W[l].shape)
+            gb = np.array(grad(J, bv[l])).reshape(-1, 1)
+            assert np.allclose(gW, batch_grads[l][0]) and np.allclose(gb, batch_grads[l][1])
+        print("∇W^(1) =\n", batch_grads[0][0])
+        print("the batch formulas agree with the engine for both layers' weights and biases")
         """
     ),
     md(
         r"""
-        Newton's curve flattens at about $10^{-16}$: that is the spacing of floating-point numbers near
-        $\ln 2$, as close as any method can get.
+        ## L2 regularisation: the gradient gains λW (004:354-384)
 
-        Newton's method is not a free lunch. It looks for a point where $f' = 0$, and it happily finds a
-        maximum when the curvature is negative. On $g(x) = x^4 - 3x^2 + x$, starting at $x = 0.1$
-        where $g'' < 0$:
+        Deck 004 adds a penalty on the size of the weights to either loss (004:358-362), and over $m$
+        examples (004:376):
+
+        $$ J(W, b) = \frac1m\sum_{k=1}^m J(W, b, x^{(k)}, y^{(k)}) + \frac\lambda2 \sum_l \sum_i\sum_j \big(W^{(l)}_{ij}\big)^2, $$
+
+        so each weight's gradient gains $\lambda W^{(l)}_{ij}$ and **the biases' gradients do not change**
+        (004:382-384): the notes penalise the weights only. Slides 004:602-647 write the same factor
+        as $\alpha$. `losses.l2(params, lam)` is $\tfrac\lambda2\sum w^2$ over the parameters you pass it:
         """
     ),
     code(
         r"""
-        def g(x):
-            return x**4 - 3 * x**2 + x
-
-
-        t = 0.1
-        print(f"{'step':>4} {'x':>10} {'g(x)':>10} {'g′′(x)':>10}")
-        for k in range(5):
-            x = Value(t)
-            (d1,) = grad(g(x), [x], create_graph=True)
-            (d2,) = grad(d1, [x])
-            print(f"{k:>4} {t:>10.6f} {g(x).data:>10.6f} {d2:>10.4f}")
-            t = t - d1.data / d2
-        print("Newton converged to a local maximum (g'' < 0): the loss went up, not down.")
+        lam = 0.1
+        w = {n: Value(t, label=n) for n, t in WEIGHTS.items()}
+        b = {n: Value(t, label=n) for n, t in BIASES.items()}
+        theta = [*w.values(), *b.values()]
+        data_term = functional.mean([0.5 * (predict(w, b, xs) - t) ** 2 for xs, t in S])
+        plain = grad(data_term, theta)
+        notes_J = data_term + losses.l2(list(w.values()), lam)   # weights only, as the notes
+        all_J = data_term + losses.l2(theta, lam)                # every parameter
+        print(f"{'':5} {'∇ data':>10} {'+ λW (weights)':>15} {'+ λθ (all)':>11}")
+        for p, g0, g1, g2 in zip(theta, plain, grad(notes_J, theta), grad(all_J, theta)):
+            print(f"{p.label:5} {g0:>10.6f} {g1:>15.6f} {g2:>11.6f}")
+            is_weight = p.label.startswith("w")
+            assert math.isclose(g1, g0 + (lam * p.data if is_weight else 0.0), rel_tol=1e-12, abs_tol=1e-15)
+            assert math.isclose(g2, g0 + lam * p.data, rel_tol=1e-12, abs_tol=1e-15)
         """
     ),
     md(
         r"""
-        Practical second-order methods therefore check the curvature, damp the step, or fall back
-        to gradient descent. In many dimensions the Hessian is also too large to build, which is why
-        neural networks are usually trained with first-order methods.
+        `optim.SGD(params, lr, weight_decay=λ)` adds $\lambda\,p$ to the gradient of every parameter it is
+        given before stepping. Given all parameters, it is the "all" column; to follow the notes,
+        give the weights and the biases separate optimisers and decay only the weights. Both
+        agree with a plain step on the penalised loss:
+        """
+    ),
+    code(
+        r"""
+        def one_step(penalty_on, decay):
+            # One SGD step (lr 0.5) from fresh parameters; returns the new values in order.
+            w = {n: Value(t) for n, t in WEIGHTS.items()}
+            b = {n: Value(t) for n, t in BIASES.items()}
+            J = functional.mean([0.5 * (predict(w, b, xs) - t) ** 2 for xs, t in S])
+            if penalty_on == "weights":
+                J = J + losses.l2(list(w.values()), lam)
+            elif penalty_on == "all":
+                J = J + losses.l2([*w.values(), *b.values()], lam)
+            J.backward()
+            if decay == "weights":
+                opts = [optim.SGD(w.values(), lr=0.5, weight_decay=lam), optim.SGD(b.values(), lr=0.5)]
+            else:
+                opts = [optim.SGD([*w.values(), *b.values()], lr=0.5, weight_decay=lam if decay else 0.0)]
+            for opt in opts:
+                opt.step()
+            return np.array([p.data for p in (*w.values(), *b.values())])
+
+
+        notes_way = one_step("weights", None), one_step(None, "weights")
+        all_way = one_step("all", None), one_step(None, "all")
+        print("penalty on weights only: l2 term", notes_way[0], "\n                         weight_decay", notes_way[1])
+        print("penalty on everything:   l2 term", all_way[0], "\n                         weight_decay", all_way[1])
+        assert np.allclose(*notes_way) and np.allclose(*all_way)
+        """
+    ),
+    md(
+        r"""
+        The last three entries are the biases: decayed in the second pair, left alone in the first.
+        (`fit(..., l2=λ)` penalises every parameter, as micrograd's demo does; notebook 07 uses it.)
+
+        ## The training loop and its stopping rule (003:13-65; 000:90)
+
+        Deck 003 sets the scene with a data set $S = \{(\vec x_i, y_i)\}$, the weights of all layers as
+        one 3-dimensional tensor $W_{ijk}$ (layer, then a matrix per layer; here a list of matrices),
+        and a vector $\vec\Phi$ of activation functions, one per layer, which together make the prediction
+        function $p_W$. Its training loop (003:50-63) takes one example at a time, computes
+        $\hat y_i = p_W(\vec x_i)$, the loss and its gradient, and steps
+        $W_{\text{new}} = W - \varepsilon\,\nabla_W L(\hat y_i, y_i)$, **until $W_{\text{new}} = W$**.
+
+        That test almost never comes true in floating point: a step leaves a weight exactly
+        unchanged only when it is smaller than half the spacing of floats near that weight, and
+        here the sigmoid output approaches its target 1 only in the limit, so the gradient never
+        reaches zero. A practical loop stops when the steps (or the loss) get small enough:
+        """
+    ),
+    code(
+        r"""
+        Phi = [lambda z: z.sigmoid(), lambda z: z.sigmoid()]            # Φ_i: the activation of layer i
+        W_tensor = [[[0.1, 0.4], [0.5, 0.3]], [[0.2, 0.6]]]             # W_ijk: layer i, unit j, input k
+
+
+        def p_W(W, xs):
+            # The prediction function defined by W and Φ (no biases, as in deck 003).
+            a = [Value(t) for t in xs]
+            for layer, phi in zip(W, Phi):
+                a = [phi(functional.dot(row, a)) for row in layer]
+            return a[0]
+
+
+        S_notes = [((0.23, 0.82), 1.0)]                                   # the notes' one example
+        W_now = [[[Value(t) for t in row] for row in layer] for layer in W_tensor]
+        flat = [w for layer in W_now for row in layer for w in row]
+        epsilon, tolerance = 0.7, 1e-4
+        for epoch in range(1, 5001):
+            largest_step, unchanged = 0.0, True
+            for xs, y in S_notes:                             # one example at a time
+                L = 0.5 * (p_W(W_now, xs) - y) ** 2
+                for w_, g_ in zip(flat, grad(L, flat)):
+                    new = w_.data - epsilon * g_
+                    unchanged &= new == w_.data
+                    largest_step = max(largest_step, abs(new - w_.data))
+                    w_.data = new
+            if epoch in (1, 10, 100, 1000) or largest_step < tolerance:
+                print(f"epoch {epoch:>4}: loss {L.data:.2e}, largest step {largest_step:.2e}, W_new = W: {unchanged}")
+            if largest_step < tolerance:
+                break
+        assert not unchanged and largest_step < tolerance
+        """
+    ),
+    md(
+        r"""
+        On the notes' one example the steps shrink as $\hat y$ creeps towards 1, but $W_{\text{new}} = W$
+        never holds; the loop ends on the tolerance. With several examples taken one at a time the
+        steps need not even shrink: each example pulls the weights its own way. Notebook 07 trains
+        with `fit`, which runs a fixed number of epochs.
         """
     ),
 ]
 
 if __name__ == "__main__":
-    write("04_beyond_first_order.ipynb", CELLS)
+    write("04_biases_batches_and_regularisation.ipynb", CELLS)

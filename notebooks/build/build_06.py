@@ -1,4 +1,4 @@
-"""Builds notebooks/06_the_program_backprop_writes.ipynb; run from the repository root:
+"""Builds notebooks/06_what_networks_can_represent.ipynb; run from the repository root:
 
     .venv/bin/python notebooks/build/build_06.py
 """
@@ -8,371 +8,414 @@ from _nb import code, md, write
 CELLS = [
     md(
         r"""
-        # 06 · The program backprop writes
+        # 06 · What neurons and networks can represent
 
-        The lecture notes present backpropagation as two programs. The **forward pass**
-        (Goodfellow et al., Algorithm 6.1) computes every node from its parents, in topological
-        order. The **backward pass** (Algorithm 6.2) fills the *grad table*: it sets
-        `grad_table[u_n] = 1` for the output and then, going backwards,
-
-        $$\text{grad\_table}[u_j] = \sum_{i\,:\,j \in Pa(u_i)} \text{grad\_table}[u_i]\cdot
-        \frac{\partial u_i}{\partial u_j},$$
-
-        one line per node. Our engine runs those two programs implicitly, node object by node
-        object. `compile(root)` writes them out as plain Python, one line per node, and runs
-        them again on new numbers without building a single `Value`. This notebook prints the
-        programs for the lectures' 2-2-1 network, reads them line by line against the
-        algorithms, and then measures what the straight-line program buys on micrograd's demo.
+        Backprop tells a network how to change; it does not say what the network *can* become.
+        This notebook follows the feed-forward deck (004) on that question: a neuron and its
+        activations, why a logistic neuron decides like a perceptron, why no single neuron can
+        compute XOR while one hidden layer can, the universal approximation theorem in one
+        dimension, how many parameters a network has, and why a good representation of the input
+        matters. It ends with the deck's exercise on the forward steps of a network with several
+        outputs.
         """
     ),
     code(
         r"""
         import math
-        import time
+        import random
 
-        from autograd_lite import Value, data, losses, nn, optim
-        from autograd_lite.compiler import compile
-        from autograd_lite.compiler.symbolic import SymMath, name, render
-        from autograd_lite.rules import RULES
+        import matplotlib.pyplot as plt
+        import numpy as np
+
+        from autograd_lite import Value, data, draw_dot, fit, functional, grad, losses, nn, no_grad, optim
         """
     ),
     md(
         r"""
-        ## The 2-2-1 network of the course notes
+        ## A neuron: a weighted sum and an activation (004:18-43)
 
-        Inputs $x_A = 0.23$, $x_B = 0.82$, target $y = 1$; sigmoid units C, D (hidden) and E
-        (output), **no biases**; weights $w_1 = 0.1$ (A→C), $w_2 = 0.5$ (A→D), $w_3 = 0.4$ (B→C),
-        $w_4 = 0.3$ (B→D), $w_5 = 0.2$ (C→E), $w_6 = 0.6$ (D→E); loss
-        $L = \tfrac12(\hat y_E - y)^2$. Every node gets the label the slides use, so the program
-        is written in the slides' names.
+        "The output of the neuron is a linear combination of inputs from other neurons, rescaled by
+        the synaptic weights", usually passed through a monotonic activation function (004:22-26):
+        $y = f(\mathbf w^{\mathsf T}\mathbf x + b)$. The deck's activations, with the derivatives the backward pass
+        multiplies by:
         """
     ),
     code(
         r"""
-        def network(xa, xb, weights):
-            # The graph of the 2-2-1 network; returns the loss node and the leaves.
-            x_A, x_B = Value(xa, "x_A"), Value(xb, "x_B")
-            w = [Value(v, f"w{i}") for i, v in enumerate(weights, start=1)]
-            nodes = {}
-
-            def named(v, label):
-                v.label = label
-                nodes[label] = v
-                return v
-
-            z_C = named(named(w[0] * x_A, "w1x_A") + named(w[2] * x_B, "w3x_B"), "z_C")
-            y_C = named(z_C.sigmoid(), "y_C")
-            z_D = named(named(w[1] * x_A, "w2x_A") + named(w[3] * x_B, "w4x_B"), "z_D")
-            y_D = named(z_D.sigmoid(), "y_D")
-            z_E = named(named(w[4] * y_C, "w5y_C") + named(w[5] * y_D, "w6y_D"), "z_E")
-            y_E = named(z_E.sigmoid(), "y_E")
-            error = named(y_E - 1.0, "error")
-            L = named(0.5 * named(error**2, "error2"), "L")
-            return L, [x_A, x_B, *w], nodes
-
-
-        WEIGHTS = [0.1, 0.5, 0.4, 0.3, 0.2, 0.6]
-        L, leaves, nodes = network(0.23, 0.82, WEIGHTS)
-        program = compile(L)
-        print(program)
-        print(program.source)
-        """
-    ),
-    md(
-        r"""
-        ## Reading the forward pass against Algorithm 6.1
-
-        * `x_A, x_B, w1, ... = data`: the leaves are the program's **inputs**. Every run reads
-          their current `.data`, so after an optimiser changes the weights the next run uses
-          the new ones. Numbers met in the expression (the target 1.0, the ½) are written into
-          the code as literals.
-        * Then one line per node, parents first: `w1x_A = w1 * x_A`, `z_C = w1x_A + w3x_B`,
-          `y_C = sigmoid(z_C)` ... This is Algorithm 6.1 exactly: $u_i = f_i(\text{parents of }
-          u_i)$ in topological order (the order in which the engine's depth-first walk finishes
-          the nodes). `sigmoid` is the rule table's own forward function, `RULES["sigmoid"].forward`.
-
-        Running the program gives the slides' printed values:
+        x = [Value(0.5, label="x1"), Value(-1.0, label="x2"), Value(2.0, label="x3")]
+        neuron = nn.Neuron(3, activation="sigmoid", seed=0)
+        out = neuron(x)
+        out.label = "y"
+        draw_dot(out)
         """
     ),
     code(
         r"""
-        out = program.run(grad=False)  # the forward pass only
-        printed = {"z_C": 0.351, "z_D": 0.361, "y_C": 0.5868, "y_D": 0.5892, "z_E": 0.4708, "y_E": 0.6155}
-        for label, value in printed.items():
-            engine = nodes[label].data
-            print(f"{label:4} slides {value:<7} engine {engine:.6f}")
-            assert abs(engine - value) < 5e-4
-        print(f"L = {out:.6f}")
-        assert out == L.data
+        ACTIVATIONS = {
+            "unit step": lambda v: v.step(),
+            "logistic σ": lambda v: v.sigmoid(),
+            "tanh": lambda v: v.tanh(),
+            "ReLU max(0, z)": lambda v: v.relu(),
+            "|z|": lambda v: v.abs(),
+            "leaky ReLU, α = 0.1": lambda v: v.leaky_relu(0.1),
+            "softplus ln(1 + eᶻ)": lambda v: v.softplus(),
+        }
+        zs = np.linspace(-5, 5, 201)
+        fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+        for name, f in ACTIVATIONS.items():
+            values, slopes = [], []
+            for t in zs:
+                v = Value(float(t))
+                out = f(v)
+                values.append(out.data)
+                slopes.append(grad(out, [v])[0])
+            left.plot(zs, values, label=name, lw=1.2)
+            right.plot(zs, slopes, label=name, lw=1.2)
+        left.set(title="f(z)", ylim=(-1.2, 3), xlabel="z")
+        right.set(title="f′(z) from the engine", ylim=(-1.2, 1.2), xlabel="z")
+        left.legend(fontsize=7)
+        plt.tight_layout()
+        plt.show()
         """
     ),
     md(
         r"""
-        ## Reading the backward pass against Algorithm 6.2
+        The deck's unit step is 1 for $z \ge 0$ (004:30); the engine's `step` is 0 at exactly $z = 0$
+        (notebook 05), which a plot cannot show. $|z|$, maxout and leaky ReLU are the deck's
+        generalisations of ReLU (004:309-317), softplus its smooth version (004:333).
 
-        * `g_L = 1.0` is `grad_table[u_n] = 1`.
-        * Every other line is the sum of Algorithm 6.2 for one node: over the nodes that **use**
-          it (its consumers $u_i$), the consumer's table entry times the local derivative
-          $\partial u_i/\partial u_j$. `g_y_C = 0.0 + g_w5y_C * w5` reads: $y_C$ has one
-          consumer, the product $w_5 y_C$, whose derivative with respect to $y_C$ is $w_5$.
-          `g_x_A` has two terms, one per route out of $x_A$.
-        * The local derivatives are written by the **rule table**: `g_z_E = 0.0 + g_y_E * (y_E *
-          (1.0 - y_E))` is the sigmoid rule $\sigma'(z) = \sigma(z)(1-\sigma(z))$, the slides'
-          $(1 - y_E)\,y_E$, computed from the forward pass's value $y_E$. No derivative is
-          written by hand: the compiler runs each rule's `partials` on source text instead of
-          numbers (next cell).
-        * Each sum starts from `0.0`, in the order in which the engine's `grad_table` adds the
-          terms, so the floats are the same bit for bit (a sum that started from the first term
-          instead would keep a `-0.0` that the engine turns into `0.0`). A sum whose only term
-          is another node's grad is written as that grad alone (`g_v = g_z`): a sum from `0.0`
-          is never `-0.0`, so adding it to `0.0` changes nothing.
-        * The program returns the table entries of the inputs; `run()` adds them into `.grad`.
-
-        The slides' numbers: $\partial L/\partial y_E = -0.3845$, $\partial y_E/\partial z_E =
-        0.2365$, and the output weights' gradient $-0.3845 \times 0.2365 \times (y_C, y_D)$:
+        **Saturation (004:320-327).** Far from 0, the slopes of σ and tanh are nearly 0: "they kill
+        gradients", because the backward pass multiplies by them. ReLU keeps slope 1 for every
+        $z > 0$, but has slope 0 for $z < 0$, where a unit can "die" (notebook 07 shows it and the
+        deck's remedy, biases initialised to 0.1):
         """
     ),
     code(
         r"""
-        x_A, x_B, *w = leaves
-        out = program.run()  # forward and backward: adds the gradients into .grad
-        y_C, y_D, y_E = (nodes[k].data for k in ("y_C", "y_D", "y_E"))
-        print(f"dL/dy_E      = {y_E - 1:.4f}   (slides: -0.3845)")
-        print(f"dy_E/dz_E    = {(1 - y_E) * y_E:.4f}    (slides:  0.2365)")
-        print(f"dL/dw5, dL/dw6 = {w[4].grad:.6f}, {w[5].grad:.6f}")
-        print(f"  -0.3845 x 0.2365 x (y_C, y_D) = {-0.3845 * 0.2365 * y_C:.6f}, {-0.3845 * 0.2365 * y_D:.6f}")
-
-        # The same floats as backward() on the graph: compare bit for bit.
-        L2, leaves2, _ = network(0.23, 0.82, WEIGHTS)
-        L2.backward()
-        for a, b in zip(leaves, leaves2):
-            print(f"{a.label:4} program {a.grad!r:>24}   backward() {b.grad!r:>24}")
-            assert a.grad == b.grad
+        for z in (0.0, 2.0, 5.0, 10.0):
+            slopes = []
+            for f in (ACTIVATIONS["logistic σ"], ACTIVATIONS["tanh"], ACTIVATIONS["ReLU max(0, z)"]):
+                v = Value(z)
+                slopes.append(grad(f(v), [v])[0])
+            print(f"z = {z:>4}:  σ′ = {slopes[0]:.2e}   tanh′ = {slopes[1]:.2e}   relu′ = {slopes[2]:.0f}")
         """
     ),
     md(
         r"""
-        ## Where the lines come from: one rule table
+        ## The logistic neuron decides like a perceptron (004:47-53)
 
-        Each rule's `partials(m, z, *xs)` is written with `+ - * /`, comparisons, and a small
-        math namespace `m`. On floats (`m = FloatMath`) it gives the numbers the engine records
-        as `local_grads`; on Values it builds the graphs of `create_graph=True`; on **source
-        text** it writes the code above. The same function, three readers:
+        At inference, a logistic neuron with equal misclassification costs predicts class 1 when
+        $\sigma(\mathbf w^{\mathsf T}\mathbf x) > \tfrac12$. The deck says "prove it": this is the perceptron's rule
+        $\hat t(\mathbf x) = 1$ if $\mathbf w^{\mathsf T}\mathbf x > 0$.
+
+        *Proof.* σ is strictly increasing and $\sigma(0) = \tfrac12$, so $\sigma(a) > \tfrac12 \iff a > 0$. $\square$
+
+        The two rules on 10 000 random neurons and inputs:
         """
     ),
     code(
         r"""
-        m = SymMath(lambda label, function: label)  # functions appear under their own names
-        x, z = name("x"), name("z")
-        for op in ("sigmoid", "tanh", "relu", "abs", "hard_tanh", "log", "exp"):
-            (d,) = RULES[op].partials(m, z, x)
-            print(f"{op:9} d{op}/dx = {render(d)}")
-        a, b = name("a"), name("b")
-        for op in ("*", "/", "max"):
-            da, db = RULES[op].partials(m, z, a, b)
-            print(f"{op:9} d/da = {render(da)}\n{'':9} d/db = {render(db)}")
+        rng = np.random.default_rng(0)
+        agree = 0
+        for _ in range(10_000):
+            w, xv = rng.normal(size=3), rng.normal(size=3)
+            a = float(w @ xv)
+            logistic = Value(a).sigmoid().data > 0.5
+            perceptron = a > 0
+            agree += logistic == perceptron
+        print(f"the same decision in {agree} of 10000 cases")
+        assert agree == 10_000
         """
     ),
     md(
         r"""
-        Kinks keep the engine's conventions because the code branches exactly where the rule
-        does: relu's derivative is `ZERO if x <= 0.0 else 1.0`. `ZERO` is the *strong zero* of a
-        branch not taken (`rules.ZERO`): its product with anything, even `inf` or `nan`, is `0`,
-        so a dead unit passes back nothing whatever arrives from above — in the program as in the
-        engine. In the backward line the product is distributed into the branches and the sum's
-        `0.0 +` is done at once (`0.0 + ZERO` is `0.0`), so `x`'s line reads `0.0 if x <= 0.0
-        else g_v1`: the branch not taken gives exactly 0 although `g_v1` is `inf` here.
+        (Near $a = 0$ the float σ rounds to exactly $\tfrac12$ only for $|a| < 10^{-16}$ or so; random
+        inputs never land there.)
+
+        ## XOR: one neuron cannot, one hidden layer can (004:55-58)
+
+        XOR's four points: $(0,0) \to 0$, $(0,1) \to 1$, $(1,0) \to 1$, $(1,1) \to 0$. A perceptron, and a
+        logistic, ReLU or tanh neuron alike, classifies by the sign of $w_1x_1 + w_2x_2 + b$: a line.
+        **No line gets all four right:** class 1 needs $w_2 + b > 0$ and $w_1 + b > 0$, whose sum is
+        $w_1 + w_2 + 2b > 0$; class 0 needs $b \le 0$ and $w_1 + w_2 + b \le 0$, whose sum is
+        $w_1 + w_2 + 2b \le 0$. Three of the four is possible. A search over many lines confirms it:
         """
     ),
     code(
         r"""
-        x = Value(-2.0, "x")
-        y = x.relu() * math.inf
-        relu_program = compile(y)
-        print(relu_program.source)
-        relu_program.run()
-        print("dy/dx at x = -2:", x.grad, "(0 * inf would be nan; the branch not taken gives 0)")
+        X_xor, t_xor = data.make_xor()
+        best, count = 0, 0
+        grid = np.linspace(-2, 2, 41)
+        for w1 in grid:
+            for w2 in grid:
+                for b in grid:
+                    right = sum((w1 * p + w2 * q + b > 0) == bool(t) for (p, q), t in zip(X_xor, t_xor))
+                    best = max(best, right)
+                    count += 1
+        print(f"{count} lines tried; the most XOR points any of them classifies correctly: {best} of 4")
+        assert best == 3
         """
     ),
     md(
         r"""
-        ## Replaying on new numbers: one SGD step
-
-        The program is the graph's *shape*; the numbers come from the leaves each time. One step
-        of gradient descent with $\varepsilon = 0.7$, as in the slides, then the program again
-        at the new weights, checked against a graph built afresh there:
+        So whatever the loss, training a single neuron can at best reach 3 of 4. What it does reach
+        depends on the loss: with squared error or cross-entropy, the best compromise for a symmetric
+        problem like XOR sits near the middle, where the neuron is unsure of every point:
         """
     ),
     code(
         r"""
-        for leaf in leaves:
-            leaf.grad = 0.0
-        program.run()
-        for wi in w:
-            wi.data -= 0.7 * wi.grad
-        print("weights after one step:", [round(wi.data, 4) for wi in w])
-        print("slides:                 [0.1007, 0.5021, 0.4025, 0.3076, 0.2374, 0.6375]")
+        def train_single(activation, loss, epochs=150):
+            # One neuron (MLP(2, [1]) with the given output activation) trained on XOR.
+            model = nn.MLP(2, [1], output_activation=activation, seed=1)
+            fit(model, X_xor, t_xor, loss=loss, optimizer=optim.Adam(model.parameters(), lr=0.1),
+                epochs=epochs, progress=False)
+            with no_grad():
+                return [model(p).data for p in X_xor]
 
-        for leaf in leaves:
-            leaf.grad = 0.0
-        loss = program.run()
-        fresh, fresh_leaves, _ = network(0.23, 0.82, [wi.data for wi in w])
-        fresh.backward()
-        print(f"loss at the new weights: program {loss!r}, fresh graph {fresh.data!r}")
-        assert loss == fresh.data
-        assert [a.grad for a in leaves] == [b.grad for b in fresh_leaves]
+
+        for name, act, loss, cut in (("sigmoid + squared error", "sigmoid", losses.mse, 0.5),
+                                     ("sigmoid + cross-entropy", "sigmoid", losses.binary_cross_entropy, 0.5),
+                                     ("tanh + squared error", "tanh", losses.mse, 0.5)):
+            outs = train_single(act, loss)
+            right = sum((o > cut) == bool(t) for o, t in zip(outs, t_xor))
+            print(f"{name:<24} outputs {np.round(outs, 3)}  correct {right}/4")
+            assert right <= 3
         """
     ),
     md(
         r"""
-        ## micrograd's demo, dynamic and compiled
+        All four outputs are $\tfrac12$ to three digits. For XOR the squared error and the cross-entropy
+        are lowest at $w = 0$, $b = 0$: the neuron gives up and says $\tfrac12$ everywhere, and how many
+        points then count as "correct" depends on which side of $\tfrac12$ rounding puts each output.
+        Training minimises the loss, not the number of mistakes, so it does not even find one of the
+        lines that get three points right.
 
-        micrograd's demo notebook trains `MLP(2, [16, 16, 1])` on 100 moons points with the hinge
-        loss plus $10^{-4}\sum w^2$ by SGD. Each dynamic step builds about 6,700 nodes and walks
-        them backwards. The compiled step traces that graph once and replays its program; the
-        same floats come out, so the two trainings stay identical, step after step.
+        One hidden layer of a few units solves it, because the hidden units compute new features
+        (two lines) in which XOR *is* linearly separable:
         """
     ),
     code(
         r"""
-        X, y = data.make_moons(100, 0.1, 0)
-        y = [2 * t - 1 for t in y]  # hinge labels are ±1
-        STEPS = 20
-
-
-        def objective(model):
-            scores = [model(x) for x in X]
-            # hinge + 1e-4·Σw²; losses.l2 is λ/2·Σw², so λ = 2e-4
-            return losses.hinge(scores, y) + losses.l2(model.parameters(), 2e-4)
-
-
-        def train_dynamic(model, steps):
-            opt = optim.SGD(model.parameters(), lr=0.1)
-            history = []
-            for _ in range(steps):
-                total = objective(model)
-                opt.zero_grad()
-                total.backward()
-                opt.step()
-                history.append(total.data)
-            return history
-
-
-        def train_compiled(model, steps):
-            opt = optim.SGD(model.parameters(), lr=0.1)
-            program = compile(objective(model))  # trace once
-            history = []
-            for _ in range(steps):
-                opt.zero_grad()
-                history.append(program.run())  # replay at the current weights
-                opt.step()
-            return history
-
-
-        dynamic_model = nn.MLP(2, [16, 16, 1], seed=1337)
-        compiled_model = nn.MLP(2, [16, 16, 1], seed=1337)
-
-        t0 = time.perf_counter()
-        dynamic_history = train_dynamic(dynamic_model, STEPS)
-        dynamic_s = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        graph = objective(compiled_model)
-        demo_program = compile(graph)
-        compile_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        opt = optim.SGD(compiled_model.parameters(), lr=0.1)
-        compiled_history = []
-        for _ in range(STEPS):
-            opt.zero_grad()
-            compiled_history.append(demo_program.run())
-            opt.step()
-        compiled_s = time.perf_counter() - t0
-
-        assert compiled_history == dynamic_history  # the same floats, every step
-        assert compiled_model.state_dict() == dynamic_model.state_dict()
-        print(demo_program)
-        print(f"loss: {dynamic_history[0]:.4f} -> {dynamic_history[-1]:.4f} in {STEPS} steps, identical in both")
-        print(f"dynamic step : {1e3 * dynamic_s / STEPS:7.2f} ms")
-        print(f"compiled step: {1e3 * compiled_s / STEPS:7.2f} ms   (compiling took {compile_s:.2f} s once)")
-        print(f"speed-up     : {dynamic_s / compiled_s:7.1f}x")
+        hidden = nn.MLP(2, [4, 1], activation="tanh", output_activation="linear", seed=0)
+        fit(hidden, X_xor, t_xor, loss=losses.bce_with_logits,
+            optimizer=optim.Adam(hidden.parameters(), lr=0.1), epochs=150, progress=False)
+        with no_grad():
+            scores = [hidden(p).data for p in X_xor]
+        print("scores", np.round(scores, 2), "→ classes", [int(s > 0) for s in scores], "targets", t_xor)
+        assert [int(s > 0) for s in scores] == t_xor
         """
     ),
     md(
         r"""
-        The program of the demo has one line per node, as the 2-2-1 program does. Its first
-        lines are the L2 term, $\sum w^2$ as one dot node of the parameters with themselves (their
-        tuple is built once), and then the first-layer neurons on the first sample: a dot node
-        ($w \cdot x + b$, one n-ary node per neuron) is one expression, the products added from
-        0.0 and then the bias, the same arithmetic as the engine's `dot`; the relu line is the
-        rule's own expression. The data points are constants of the program (they were plain
-        numbers in the expression); the weights are its inputs.
+        ## Universal approximation (004:60-79)
 
-        Longer sums are written as one call over tuples: a second-layer neuron's 16 products
-        are `sum(map(mul, W, X), 0.0) + b`, with the neuron's weights `W` gathered once for all
-        samples and a sample's inputs `X` once for all neurons, and a weight's gradient, a sum
-        over the 100 samples, is `sum(map(mul, G, X), 0.0)`. Python's `sum` adds one by one from
-        `0.0`, so the floats are the written-out sum's; the text is less than half as long and
-        quicker to compile, for a step that runs somewhat slower.
+        **Theorem** (Hornik 1991, Cybenko 1989, as in the deck). Let σ be nonconstant, bounded,
+        monotonically increasing and continuous. For every continuous $f$ on the unit cube $I_m = [0,1]^m$
+        and every $\varepsilon > 0$ there are $N$ and $\alpha_i, b_i \in \mathbb R$, $\mathbf w_i \in \mathbb R^m$ with
+
+        $$ \Big|\,F(\mathbf x) - f(\mathbf x)\,\Big| < \varepsilon \ \text{ for all } \mathbf x \in I_m, \qquad F(\mathbf x) = \sum_{i=1}^N \alpha_i\,\sigma(\mathbf w_i^{\mathsf T}\mathbf x + b_i): $$
+
+        one hidden layer of $N$ sigmoid units and a linear output. In one dimension a construction
+        shows why: a steep sigmoid $\sigma(w(x - c))$ is almost a step at $c$, and a sum of steps of
+        heights $\alpha_i = f(c_i) - f(c_{i-1})$ is a staircase that follows $f$. More units, finer
+        stairs, smaller error:
         """
     ),
     code(
         r"""
-        lines = demo_program.source.splitlines()
-        forward_start = next(k for k, line in enumerate(lines) if "forward pass" in line)
-        backward_start = next(k for k, line in enumerate(lines) if "backward pass" in line)
-        for line in lines[forward_start : forward_start + 6] + ["    ..."] + lines[backward_start : backward_start + 8]:
-            print(line[:110])
-        print("    ...")
-        print(next(line for line in lines if line.startswith("    g_w") and "map(" in line))
-        print(f"... {len(lines)} lines in all")
+        def f_target(x):
+            return np.sin(2 * np.pi * x) + 0.5 * x
+
+
+        def staircase(N):
+            # F(x) = f(0) + Σ α_i σ(w (x − c_i)): N steep sigmoids at the midpoints c_i of a grid.
+            grid = np.linspace(0, 1, N + 1)
+            c = (grid[:-1] + grid[1:]) / 2
+            alpha = f_target(grid[1:]) - f_target(grid[:-1])
+            w = 40.0 * N
+            sigma = lambda t: 0.5 * (1 + np.tanh(t / 2))  # σ(t), without overflow for large |t|
+            return lambda x: f_target(0.0) + sum(a * sigma(w * (x - ci)) for a, ci in zip(alpha, c))
+
+
+        xs = np.linspace(0, 1, 400)
+        fig, ax = plt.subplots(figsize=(5.5, 3))
+        ax.plot(xs, f_target(xs), "k", lw=2, label="f")
+        for N in (2, 5, 10, 20, 50):
+            error = np.max(np.abs(staircase(N)(xs) - f_target(xs)))
+            print(f"N = {N:>2} sigmoid units: largest error {error:.3f}")
+            if N in (5, 20):
+                ax.plot(xs, staircase(N)(xs), lw=1, label=f"F, N = {N}")
+        ax.legend(fontsize=8)
+        ax.set(xlabel="x", title="sums of steep sigmoids")
+        plt.show()
         """
     ),
     md(
         r"""
-        ## `fit(..., compile=True)`
-
-        The training loop does the tracing itself: with `compile=True` it keeps one program
-        per batch size and labels (losses branch on labels), compiles a step once it has seen
-        the same graph twice (here: steps 2 and 3), and replays it from then on. The history is
-        the dynamic fit's, number for number. (Each epoch `fit` also evaluates the model on the
-        whole training set without a graph; that part is not compiled, so a whole fit gains
-        less than its steps do, and only once the compiling has paid for itself.)
+        One hidden layer can also be trained to the same end. `nn.MLP(1, [10, 1], activation="tanh")`
+        is the theorem's $F$ with $N = 10$ and $\sigma = \tanh$ (nonconstant, bounded, increasing and
+        continuous, so it qualifies; it trains faster than the logistic here). Adam on 40 points of $f$:
         """
     ),
     code(
         r"""
-        from autograd_lite import fit
-
-
-        def demo_fit(compiled):
-            model = nn.MLP(2, [16, 16, 1], seed=1337)
-            opt = optim.SGD(model.parameters(), lr=0.1)
-            return fit(model, X, y, loss=losses.hinge, optimizer=opt, epochs=6, l2=2e-4,
-                       progress=False, compile=compiled)
-
-
-        dynamic_fit, compiled_fit = demo_fit(False), demo_fit(True)
-        assert compiled_fit.as_dict() == dynamic_fit.as_dict()
-        for epoch, (a, b) in enumerate(zip(dynamic_fit.loss, compiled_fit.loss), start=1):
-            print(f"epoch {epoch}: loss {a!r} (dynamic) {b!r} (compiled)")
+        X_1d = [[float(t)] for t in np.linspace(0, 1, 40)]
+        y_1d = [float(f_target(p[0])) for p in X_1d]
+        approx = nn.MLP(1, [10, 1], activation="tanh", seed=0)
+        history = fit(approx, X_1d, y_1d, loss=losses.mse, optimizer=optim.Adam(approx.parameters(), lr=0.05),
+                      epochs=300, progress=False)
+        with no_grad():
+            trained = np.array([approx([float(t)]).data for t in xs])
+        largest = np.max(np.abs(trained - f_target(xs)))
+        print(f"N = 10, trained: mean squared error {history.loss[-1]:.5f}, largest error {largest:.3f}")
+        assert largest < 0.2
         """
     ),
     md(
         r"""
-        ## What compiling assumes
+        ## How many parameters? (004:97-103)
 
-        A program is the graph as it was traced: the same ops, the same branches of Python code.
-        An expression whose **Python** takes another path for other numbers (an `if` on a
-        value's `.data`, a loss that branches on a label) must be compiled again for those
-        numbers, and a number computed from `.data` in plain Python is frozen into the code.
-        Inside the graph, kinks are no such problem: `relu`, `max`, `abs` and the others branch
-        in the generated code itself, as shown above. `fit(..., compile=True)` takes care of
-        both: it keeps one program per batch size and labels, and compiles a step only after
-        seeing the same graph twice.
+        Each unit has one weight per input plus a bias. The deck's network with 10 inputs, hidden
+        layers of 10 and 5 units and one output has $10 \cdot 11 + 5 \cdot 11 + 6 = 171$ parameters:
+        """
+    ),
+    code(
+        r"""
+        model = nn.MLP(10, [10, 5, 1], seed=0)
+        for k, layer in enumerate(model.layers, start=1):
+            n_units, n_in = len(layer.neurons), len(layer.neurons[0].w)
+            print(f"layer {k}: {n_units} units × ({n_in} weights + 1 bias) = {len(layer.parameters())}")
+        print("total:", len(model.parameters()))
+        assert len(model.parameters()) == 171
+        """
+    ),
+    md(
+        r"""
+        ## ReLU networks compute piecewise linear functions (004:309-317)
+
+        With ReLU (or $|z|$, leaky ReLU, maxout) hidden units and a linear output, the network is a
+        sum of pieces that are each linear, so it is piecewise linear itself: its slope, from the
+        engine, is constant between kinks and jumps at them. A 1-6-1 ReLU network:
+        """
+    ),
+    code(
+        r"""
+        relu_net = nn.MLP(1, [6, 1], activation="relu", seed=3, bias_init=0.1)
+        ts = np.linspace(-3, 3, 601)
+        outs, slopes = [], []
+        for t in ts:
+            v = Value(float(t))
+            o = relu_net([v])
+            outs.append(o.data)
+            slopes.append(grad(o, [v])[0])
+        fig, (left, right) = plt.subplots(1, 2, figsize=(9, 2.8))
+        left.plot(ts, outs)
+        left.set(title="network output", xlabel="x")
+        right.plot(ts, slopes, drawstyle="steps-mid")
+        right.set(title="its slope (engine): piecewise constant", xlabel="x")
+        plt.tight_layout()
+        plt.show()
+        print("distinct slopes:", sorted({round(s, 9) for s in slopes}))
+        """
+    ),
+    md(
+        r"""
+        ## Representation matters (004:105-150)
+
+        The deck's example: points inside and outside a circle are not separated by any line in
+        Cartesian coordinates $(x, y)$, but they are by one threshold on the radius $r = \sqrt{x^2 + y^2}$
+        of polar coordinates. A single logistic neuron on each representation:
+        """
+    ),
+    code(
+        r"""
+        X_c, y_c = data.make_circles(120, noise=0.05, factor=0.5, seed=0)
+        R_c = [[math.hypot(p, q)] for p, q in X_c]
+
+
+        def logistic_accuracy(X, seed=0):
+            # A single logistic neuron (MLP(n, [1]), logits) trained on X; its training accuracy.
+            m = nn.MLP(len(X[0]), [1], seed=seed)
+            h = fit(m, X, y_c, loss=losses.bce_with_logits, optimizer=optim.Adam(m.parameters(), lr=0.1),
+                    epochs=60, progress=False)
+            return h.accuracy[-1]
+
+
+        print(f"logistic neuron on (x, y): accuracy {logistic_accuracy(X_c):.0%}")
+        print(f"logistic neuron on r:      accuracy {logistic_accuracy(R_c):.0%}")
+        """
+    ),
+    md(
+        r"""
+        Choosing $r$ by hand is the "manually engineered" representation (004:114-118); a hidden layer
+        learns such features from data (004:121-125), which is what the XOR network above did. The
+        deck's pages on images and on the field's history (004:128-150) are pictures and dates with
+        nothing to compute; they are left to the slides.
+
+        ## Exercise: the forward steps of a network with several outputs (004:301-303)
+
+        Write the forward propagation of a network with 3 inputs, a hidden layer of 3 sigmoid units
+        and 2 sigmoid outputs, in the deck's steps: $z^{(2)} = W^{(1)} x + b^{(1)}$, $a^{(2)} = f(z^{(2)})$,
+        $z^{(3)} = W^{(2)} a^{(2)} + b^{(2)}$, $a^{(3)} = f(z^{(3)})$. Use plain Python lists; `W1[i][j]` is
+        $W^{(1)}_{ij}$, the weight from input $j$ to hidden unit $i$. The next cell checks your
+        numbers against the engine's `nn.MLP` with the same weights.
+        """
+    ),
+    code(
+        r"""
+        def forward_steps(W1, b1, W2, b2, x):
+            # Your code here: return z2, a2, z3, a3 (lists of floats).
+            return None
+        """
+    ),
+    code(
+        r"""
+        def check_forward_steps(forward_steps):
+            mlp = nn.MLP(3, [3, 2], activation="sigmoid", output_activation="sigmoid", seed=4)
+            W1 = [[w.data for w in n.w] for n in mlp.layers[0].neurons]
+            b1 = [n.b.data for n in mlp.layers[0].neurons]
+            W2 = [[w.data for w in n.w] for n in mlp.layers[1].neurons]
+            b2 = [n.b.data for n in mlp.layers[1].neurons]
+            x = [0.2, -0.4, 1.5]
+            answer = forward_steps(W1, b1, W2, b2, x)
+            if answer is None:
+                print("forward_steps is not filled in yet")
+                return
+            z2, a2, z3, a3 = answer
+            with no_grad():
+                hidden = mlp.layers[0](x)
+                outputs = mlp(x)
+            assert np.allclose(a2, [h.data for h in hidden]), "a^(2) differs from the hidden layer's outputs"
+            assert np.allclose(a3, [o.data for o in outputs]), "a^(3) differs from the network's outputs"
+            assert np.allclose(a3, [1 / (1 + math.exp(-t)) for t in z3]), "a^(3) should be f(z^(3))"
+            print("z2 =", np.round(z2, 6), " a2 =", np.round(a2, 6))
+            print("z3 =", np.round(z3, 6), " a3 =", np.round(a3, 6), " = the engine's outputs")
+
+
+        check_forward_steps(forward_steps)
+        """
+    ),
+    md(
+        r"""
+        One answer:
+        """
+    ),
+    code(
+        r"""
+        def forward_steps_answer(W1, b1, W2, b2, x):
+            f = lambda t: 1 / (1 + math.exp(-t))
+            z2 = [sum(w * xj for w, xj in zip(row, x)) + b for row, b in zip(W1, b1)]
+            a2 = [f(t) for t in z2]
+            z3 = [sum(w * aj for w, aj in zip(row, a2)) + b for row, b in zip(W2, b2)]
+            a3 = [f(t) for t in z3]
+            return z2, a2, z3, a3
+
+
+        check_forward_steps(forward_steps_answer)
         """
     ),
 ]
 
 if __name__ == "__main__":
-    write("06_the_program_backprop_writes.ipynb", CELLS)
+    write("06_what_networks_can_represent.ipynb", CELLS)
