@@ -26,8 +26,20 @@ from .checks import (
 )
 from .dot import build
 from .labels import fmt, plain
-from .player import Layout, page, player_html
-from .render import Diagram, GraphvizNotFoundError, fallback_html, fit_svg, run_dot, save
+from .layout import Layout
+from .player import page, player_html
+from .render import (
+    Diagram,
+    GraphvizNotFoundError,
+    Picture,
+    fallback_html,
+    fit_svg,
+    natural_size,
+    png_picture,
+    rich_display,
+    run_dot,
+    save,
+)
 from .routes import highlight_of
 from .spec import Spec
 
@@ -50,7 +62,9 @@ class BackwardFrames(Sequence[Diagram]):
     frame shows every gradient of `grad_table(root)`.
 
     In Jupyter (and in any exported page or notebook viewer) it shows an HTML player: step,
-    play and a slider, all frames inside. `save("frames.html")` writes that player as a page,
+    play and a slider, all frames inside. Where no script may run (JupyterLab for a notebook it
+    has not signed, notebook web pages), it shows a picture of the last frame instead; its rich
+    display also holds that picture as PNG. `save("frames.html")` writes the player as a page,
     `save("frames/")` one SVG per frame; `frames[k]` is frame k as its own `Diagram`.
     """
 
@@ -153,15 +167,29 @@ class BackwardFrames(Sequence[Diagram]):
         svg = self._layout.frame(done, self._index[self.order[k]])
         return self._layout.captioned(svg, self.caption(k))
 
+    @cached_property
+    def picture(self) -> Picture:
+        """The last frame (every gradient, its caption on top) as a PNG for a notebook cell.
+
+        Raises:
+            GraphvizNotFoundError: Graphviz's `dot` is not installed.
+        """
+        last = self[len(self) - 1]
+        size = natural_size(run_dot(last, "svg").decode("utf-8"))
+        width, height = size if size is not None else (self._layout.width, self._layout.height)
+        return png_picture(last, width, height)
+
     def html(self) -> str:
         """The player as an HTML fragment: every frame's data inside, plain JavaScript.
+
+        Without JavaScript the fragment shows `picture`, the last frame.
 
         Raises:
             GraphvizNotFoundError: Graphviz's `dot` is not installed.
         """
         layout = self._layout
         last = len(self) - 1
-        final = layout.frame(set(range(len(self))), -1)  # without JavaScript: every gradient
+        final = layout.frame(set(range(len(self))), -1)  # every gradient in place
         data: dict[str, object] = {
             "order": [self._index[v] for v in self.order],
             "grad": self._grad_texts(),
@@ -169,13 +197,31 @@ class BackwardFrames(Sequence[Diagram]):
             "names": [self._name(v) for v in self._topo],
             "captions": [self.caption(k) for k in range(len(self))],
         }
-        return player_html(final, data, self.caption(last), len(self))
+        return player_html(final, data, self.caption(last), len(self), self.picture)
 
     def _repr_html_(self) -> str:
         try:
             return self.html()
         except GraphvizNotFoundError:
             return fallback_html(self[len(self) - 1].source)
+
+    def _repr_mimebundle_(
+        self,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        **kwargs: Any,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The player (HTML), the last frame as PNG and text: (data, metadata) for IPython."""
+        try:
+            bundle: dict[str, Any] = {
+                "text/html": self.html(),
+                "image/png": self.picture.base64(),
+                "text/plain": repr(self),
+            }
+        except GraphvizNotFoundError:
+            fallback = {"text/html": fallback_html(self[len(self) - 1].source)}
+            return rich_display({**fallback, "text/plain": repr(self)}, include, exclude), {}
+        return rich_display(bundle, include, exclude), self.picture.metadata()
 
     def save(self, path: str | Path, *, format: str = "svg") -> list[Path]:
         """Write the player as one page (`"frames.html"`) or every frame into a directory.
