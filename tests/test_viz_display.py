@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from test_viz_frames import expression, frames_of_expression, parse, player_data
 
-from autograd_lite import Value, draw_dot
+from autograd_lite import Value, backward_frames, draw_dot
 from autograd_lite.viz import render
 from autograd_lite.viz.labels import ROLE_COLOURS
 from autograd_lite.viz.layout import FADED_FILL, FADED_TEXT
@@ -211,3 +211,17 @@ def test_player_text_has_3_to_1_contrast_on_faded_and_finished_nodes() -> None:
     assert checked > 10
     faded = [_over_white(fill, float(FADED_FILL)) for fill, _ in ROLE_COLOURS.values()]
     assert min(contrast(FADED_TEXT, f) for f in faded) >= 3.0
+
+
+def test_player_draws_narrow_boxes_to_fit_a_cell() -> None:
+    nodes, L = expression()
+    for rankdir in ("LR", "TB"):
+        frames = backward_frames(L, rankdir=rankdir)
+        wide = ET.fromstring(draw_dot(L, rankdir=rankdir).pipe(format="svg"))
+        narrow = ET.fromstring(frames[0].pipe(format="svg"))
+        assert pt(narrow.get("width")) < pt(wide.get("width")), rankdir
+        line = next(s for s in frames[0].source.splitlines() if s.strip().startswith("v0 ["))
+        # Top to bottom: name, data and grad one under the other; else name over the numbers.
+        assert line.count("<tr>") == (3 if rankdir == "TB" else 2), line
+        assert "<b>" in line and "data " in line and "grad ?" in line
+    assert nodes["a"].grad == 0.0  # drawing frames touches no .grad

@@ -331,6 +331,10 @@ def backward_frames(
         groups=check_groups(groups, fn),
         show_ids=True,
     )
+    # Narrow boxes, so that the player fits a notebook cell with its text still readable:
+    # name over numbers from left to right, one line each from top to bottom.
+    spec.stacked = spec.rankdir in ("LR", "RL")
+    spec.tall = not spec.stacked
     return BackwardFrames(
         root, seed=check_seed(seed, fn), max_nodes=check_max_nodes(max_nodes, fn), spec=spec
     )
