@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
-SRC    := autograd_lite tests benchmarks
+SRC    := autograd_lite tests benchmarks tools
 DEMO_OUT ?= demo_out
 
 # One stamp per set of extras: the demo needs only the package and matplotlib, the notebooks
@@ -14,12 +14,13 @@ DEMO_STAMP  := $(VENV)/.installed-demo
 NB_STAMP    := $(VENV)/.installed-notebook
 DEV_STAMP   := $(VENV)/.installed-dev
 
-.PHONY: help install dot test lint typecheck pytest demo notebooks bench clean
+.PHONY: help install dot test lint typecheck pytest demo notebooks html bench clean
 
 help:
 	@echo "make demo            - set up and train a small MLP on moons, writing pictures to demo_out/"
 	@echo "make test            - set up and run lint, type checks, tests, doctests and notebooks"
 	@echo "make notebooks       - set up JupyterLab and open the notebooks, trusted (prints the URL)"
+	@echo "make html            - export the notebooks to HTML pages that work offline (build/html/)"
 	@echo "make bench           - set up and run the benchmarks against micrograd 0.1.0"
 
 $(BIN)/python:
@@ -72,9 +73,13 @@ notebooks: $(NB_STAMP) dot
 	$(BIN)/jupyter lab --no-browser --ServerApp.root_dir=notebooks \
 		$$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
+# The notebooks as HTML pages with MathJax beside them: formulas show offline.
+html: $(NB_STAMP)
+	$(BIN)/python tools/export_html.py --out build/html
+
 bench: $(DEV_STAMP)
 	$(PIP) micrograd==0.1.0
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) demo_out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo_out build .pytest_cache .mypy_cache .ruff_cache
