@@ -132,13 +132,22 @@ def test_player_without_scripts_is_a_picture_of_the_last_frame() -> None:
     (ratio,) = re.findall(r"padding-bottom:([0-9.]+)%", still)
     assert float(ratio) == pytest.approx(100 * height / width, rel=0.02)
     assert "run this cell or trust the notebook" in still
+    assert frames.caption(frames.still) in still  # as the picture's title
 
 
-def test_player_picture_is_the_last_frame_with_its_caption() -> None:
+def test_player_picture_is_the_last_step_that_completes_a_gradient() -> None:
     _, frames = frames_of_expression()
-    last = frames[len(frames) - 1].source
-    assert frames.caption(len(frames) - 1).split(":")[0] in last
-    assert png_size(frames.picture.png)[0] > 0
+    assert frames.still == len(frames) - 1  # no constants: the last step
+    x = Value(-1.5, label="x")
+    y = x**2 + 1.0
+    y.label = "y"
+    squared = backward_frames(y)
+    # The last steps complete the literals 2 and 1.0, which show no gradient.
+    assert type(squared.order[-1]).__name__ == "Constant"
+    assert squared.order[squared.still] is x
+    assert "grad[x]" in squared.caption(squared.still)
+    assert "grad[x]" in squared[squared.still].source
+    assert png_size(squared.picture.png)[0] > 0
 
 
 def test_player_rich_display_has_html_png_and_text() -> None:
@@ -225,3 +234,33 @@ def test_player_draws_narrow_boxes_to_fit_a_cell() -> None:
         assert line.count("<tr>") == (3 if rankdir == "TB" else 2), line
         assert "<b>" in line and "data " in line and "grad ?" in line
     assert nodes["a"].grad == 0.0  # drawing frames touches no .grad
+
+
+# --------------------------------------------------------------------------- graphs by hand
+
+
+def test_graphviz_graphs_drawn_by_hand_get_a_png_in_ipython() -> None:
+    formatters = pytest.importorskip("IPython.core.formatters")
+    import graphviz
+
+    from autograd_lite.viz.notebook import register_png
+
+    display = formatters.DisplayFormatter()
+    graph = graphviz.Digraph(graph_attr={"size": "8.5,5"})
+    graph.edge("x_A", "C", label="w1: 0.1")
+    before, _ = display.format(graph)
+    assert "image/png" not in before  # graphviz gives SVG only
+    assert register_png(display.formatters)
+    data, metadata = display.format(graph)
+    assert {"image/svg+xml", "image/png", "text/plain"} <= set(data)
+    width, _ = png_size(base64.b64decode(data["image/png"]))
+    assert width == pytest.approx(2 * metadata["image/png"]["width"], abs=4)
+    # A Diagram keeps its own PNG (made once, by its rich display).
+    diagram_data, _ = display.format(draw_dot(expression()[1]))
+    assert set(diagram_data) >= {"image/svg+xml", "image/png"}
+
+
+def test_register_png_does_nothing_outside_ipython() -> None:
+    from autograd_lite.viz.notebook import register_png
+
+    assert register_png() is False  # pytest is not an IPython shell

@@ -63,9 +63,10 @@ class BackwardFrames(Sequence[Diagram]):
 
     In Jupyter (and in any exported page or notebook viewer) it shows an HTML player: step,
     play and a slider, all frames inside. Where no script may run (JupyterLab for a notebook it
-    has not signed, notebook web pages), it shows a picture of the last frame instead; its rich
-    display also holds that picture as PNG. `save("frames.html")` writes the player as a page,
-    `save("frames/")` one SVG per frame; `frames[k]` is frame k as its own `Diagram`.
+    has not signed, notebook web pages), it shows a picture of its last step instead (the last
+    that completes a gradient, see `still`); its rich display also holds that picture as PNG.
+    `save("frames.html")` writes the player as a page, `save("frames/")` one SVG per frame;
+    `frames[k]` is frame k as its own `Diagram`.
     """
 
     def __init__(self, root: Value, *, seed: float, max_nodes: int, spec: Spec) -> None:
@@ -167,28 +168,36 @@ class BackwardFrames(Sequence[Diagram]):
         svg = self._layout.frame(done, self._index[self.order[k]])
         return self._layout.captioned(svg, self.caption(k))
 
+    @property
+    def still(self) -> int:
+        """The step a still picture shows: the last one that completes a gradient shown.
+
+        Constants (the 2 in `x**2`) show no gradient, so a step that ends on one says little.
+        """
+        shown = [k for k, v in enumerate(self.order) if not isinstance(v, Constant)]
+        return shown[-1] if shown else len(self) - 1
+
     @cached_property
     def picture(self) -> Picture:
-        """The last frame (every gradient, its caption on top) as a PNG for a notebook cell.
+        """Frame `still` (its caption on top) as a PNG for a notebook cell.
 
         Raises:
             GraphvizNotFoundError: Graphviz's `dot` is not installed.
         """
-        last = self[len(self) - 1]
-        size = natural_size(run_dot(last, "svg").decode("utf-8"))
+        frame = self[self.still]
+        size = natural_size(run_dot(frame, "svg").decode("utf-8"))
         width, height = size if size is not None else (self._layout.width, self._layout.height)
-        return png_picture(last, width, height)
+        return png_picture(frame, width, height)
 
     def html(self) -> str:
         """The player as an HTML fragment: every frame's data inside, plain JavaScript.
 
-        Without JavaScript the fragment shows `picture`, the last frame.
+        Without JavaScript the fragment shows `picture`.
 
         Raises:
             GraphvizNotFoundError: Graphviz's `dot` is not installed.
         """
         layout = self._layout
-        last = len(self) - 1
         final = layout.frame(set(range(len(self))), -1)  # every gradient in place
         data: dict[str, object] = {
             "order": [self._index[v] for v in self.order],
@@ -197,7 +206,7 @@ class BackwardFrames(Sequence[Diagram]):
             "names": [self._name(v) for v in self._topo],
             "captions": [self.caption(k) for k in range(len(self))],
         }
-        return player_html(final, data, self.caption(last), len(self), self.picture)
+        return player_html(final, data, self.caption(self.still), len(self), self.picture)
 
     def _repr_html_(self) -> str:
         try:
@@ -211,7 +220,7 @@ class BackwardFrames(Sequence[Diagram]):
         exclude: Iterable[str] | None = None,
         **kwargs: Any,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The player (HTML), the last frame as PNG and text: (data, metadata) for IPython."""
+        """The player (HTML), its still `picture` as PNG and text: (data, metadata) for IPython."""
         try:
             bundle: dict[str, Any] = {
                 "text/html": self.html(),

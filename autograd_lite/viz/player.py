@@ -3,7 +3,7 @@
 `player_html` holds all frames' data as JSON and a little plain JavaScript (step, play/pause,
 slider), with no external resource. The script builds the player; where no script may run (an
 untrusted notebook in JupyterLab, a notebook on a web page), the player is a picture of its
-last frame and its caption.
+last step and its caption.
 """
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ def _controls(steps: int) -> str:
 
 
 def _still(picture: Picture, caption: str) -> str:
-    """What shows where no script runs: a picture of the last frame (with its caption).
+    """What shows where no script runs: a picture of a frame (with its caption).
 
     Sanitised HTML (JupyterLab's for an untrusted notebook) drops SVG and `<img>` with data
     URLs but keeps a CSS background, so the picture is the background of a box of its shape.
@@ -202,8 +202,8 @@ def _still(picture: Picture, caption: str) -> str:
         f'style="width:{picture.width}px;max-width:100%;background-image:'
         f"url(data:image/png;base64,{picture.base64()});background-size:contain;"
         f'background-repeat:no-repeat"><div style="padding-bottom:{ratio:.2f}%"></div></div>'
-        '<div style="margin-top:6px;font-size:13px;color:#4b5563">The last step of the '
-        "backward pass. To step through it, run this cell or trust the notebook: the player "
+        '<div style="margin-top:6px;font-size:13px;color:#4b5563">The backward pass at its '
+        "last step. To step through it, run this cell or trust the notebook: the player "
         "needs JavaScript.</div></div>"
     )
 
