@@ -9,18 +9,20 @@ SRC    := autograd_lite tests benchmarks tools
 DEMO_OUT ?= demo_out
 
 # One stamp per set of extras: the demo needs only the package and matplotlib, the notebooks
-# JupyterLab, the tests the dev tools (and PyTorch, optionally).
+# JupyterLab, the tests the dev tools (and PyTorch, optionally), the notebook check Playwright.
 DEMO_STAMP  := $(VENV)/.installed-demo
 NB_STAMP    := $(VENV)/.installed-notebook
 DEV_STAMP   := $(VENV)/.installed-dev
+CHECK_STAMP := $(VENV)/.installed-check
 
-.PHONY: help install dot test lint typecheck pytest demo notebooks html bench clean
+.PHONY: help install dot test lint typecheck pytest demo notebooks html check-notebooks bench clean
 
 help:
 	@echo "make demo            - set up and train a small MLP on moons, writing pictures to demo_out/"
 	@echo "make test            - set up and run lint, type checks, tests, doctests and notebooks"
 	@echo "make notebooks       - set up JupyterLab and open the notebooks, trusted (prints the URL)"
 	@echo "make html            - export the notebooks to HTML pages that work offline (build/html/)"
+	@echo "make check-notebooks - open every notebook in Chromium and check that its pictures show"
 	@echo "make bench           - set up and run the benchmarks against micrograd 0.1.0"
 
 $(BIN)/python:
@@ -40,6 +42,10 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(PIP) -e '.[dev]'
 	-$(PIP) torch==2.13.0 \
 		|| echo "note: torch==2.13.0 is not available here; PyTorch parity tests will not run"
+	touch $@
+
+$(CHECK_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[check]'
 	touch $@
 
 install: $(DEV_STAMP)
@@ -76,6 +82,11 @@ notebooks: $(NB_STAMP) dot
 # The notebooks as HTML pages with MathJax beside them: formulas show offline.
 html: $(NB_STAMP)
 	$(BIN)/python tools/export_html.py --out build/html
+
+# Every notebook in Chromium (JupyterLab trusted and untrusted, and the HTML export):
+# pictures show, fit and step; screenshots in build/notebook-check/. Needs /usr/bin/chromium.
+check-notebooks: $(CHECK_STAMP)
+	$(BIN)/python tools/check_notebooks.py --out build/notebook-check
 
 bench: $(DEV_STAMP)
 	$(PIP) micrograd==0.1.0
