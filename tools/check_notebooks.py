@@ -45,6 +45,7 @@ from notebook_pages import (
     screenshot_pictures,
 )
 from playwright.sync_api import BrowserContext, Page, Route, ViewportSize, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parent.parent
 WINDOW: ViewportSize = {"width": 1280, "height": 800}
@@ -151,6 +152,7 @@ def check_lab(
             for notebook in copies:
                 shots = out / mode / notebook.stem
                 problems: list[str] = []
+                found: list[dict[str, object]] = []
                 page = context.new_page()
                 try:
                     page.goto(lab.url(notebook.name))
@@ -169,6 +171,8 @@ def check_lab(
                     screenshot_pictures(page, shots)
                     if trusted:
                         problems += players(page, shots)
+                except PlaywrightError as error:
+                    problems.append(f"the page could not be checked: {error.message}")
                 finally:
                     page.close()
                 report.add(mode, notebook.name, problems, describe(found))
@@ -184,16 +188,22 @@ def check_html(
     for notebook, path in zip(notebooks, pages):
         shots = out / "html" / notebook.stem
         before = len(refused)
+        problems: list[str] = []
+        found: list[dict[str, object]] = []
+        typeset = 0
         page = context.new_page()
         try:
             page.goto(path.as_uri(), wait_until="load")
             want = expected(notebook)
-            problems, typeset = check_math(page, want)
+            math_problems, typeset = check_math(page, want)
+            problems += math_problems
             found = pictures(page)
             problems += check_pictures(found, want, live_players=True, trusted=None)
             screenshot_pictures(page, shots)
             problems += players(page, shots)
             problems += [f"asked the network for {url}" for url in refused[before:]]
+        except PlaywrightError as error:
+            problems.append(f"the page could not be checked: {error.message}")
         finally:
             page.close()
         report.add("html", notebook.name, problems, f"{describe(found)}, {typeset} formulas")

@@ -75,6 +75,7 @@ _PICTURES_JS = """async () => {
       box = img.getBoundingClientRect(); shown = img.naturalWidth > 0 && box.height > 0;
     } else { box = svg.getBoundingClientRect(); shown = box.height > 0; }
     const area = out.getBoundingClientRect();
+    box = box || {width: 0, left: area.left, right: area.left};
     const sideways = [out, ...out.querySelectorAll('div')].some(e =>
       e.scrollWidth > e.clientWidth + 1 && /auto|scroll/.test(getComputedStyle(e).overflowX));
     found.push({
