@@ -91,6 +91,8 @@ _SCRIPT = """(function () {
     svg.style.width = (data.width * scale) + "px";
     svg.style.height = (data.height * scale) + "px";
     svg.style.maxWidth = "none";
+    svg.style.display = "block";
+    svg.style.margin = "0 auto";
     box.style.maxHeight = tall + "px";
   }
   function follow(it) {
