@@ -162,11 +162,16 @@ def check_lab(
                         arg=cells,
                         timeout=LOAD_TIMEOUT,
                     )
-                    page.wait_for_timeout(1500)  # outputs and formulas render after the cells
+                    want = expected(notebook)
+                    page.wait_for_function(
+                        "n => document.querySelectorAll('.jp-OutputArea-output').length >= n",
+                        arg=want.pictures,
+                        timeout=LOAD_TIMEOUT,
+                    )
+                    page.wait_for_timeout(1500)  # players' scripts and formulas run after that
                     if not page.locator(".jp-FileBrowser").is_visible():
                         problems.append("the file browser is not open, so the cell is wider")
                     found = pictures(page)
-                    want = expected(notebook)
                     problems += check_pictures(found, want, live_players=trusted, trusted=trusted)
                     screenshot_pictures(page, shots)
                     if trusted:
