@@ -225,20 +225,9 @@ def _replace_outputs(staging: Path, out: Path, names: list[str]) -> None:
 def _draw_neuron(model: Any, X: Sequence[Sequence[float]], folder: Path, out: Path) -> Path:
     """Draw the first neuron of the first layer on one input into `folder`: neuron.svg, or
     neuron.dot without Graphviz (the note names its final place in `out`)."""
-    from .core import Value, no_grad
-    from .viz import INSTALL_HINT, GraphvizNotFoundError, draw_dot, save
+    from .viz import INSTALL_HINT, GraphvizNotFoundError, save
 
-    neuron = model.layers[0].neurons[0]
-    # Prefer an input where the neuron is active: a ReLU at 0 passes no gradient back.
-    with no_grad():
-        x = next((x for x in X if neuron(x).data > 0.0), X[0])
-    # Named x0, x1 like the weights w0, w1 that multiply them.
-    inputs = [Value(v, label=f"x{i}") for i, v in enumerate(x)]
-    y = neuron(inputs)
-    y.label = "out"
-    y.backward()  # so that the diagram shows gradients too
-    diagram = draw_dot(y)
-    model.zero_grad()  # leave the trained model's gradients as fit() left them
+    diagram = neuron_diagram(model, X)
     try:
         return save(diagram, folder / "neuron.svg")
     except GraphvizNotFoundError:
@@ -253,3 +242,52 @@ def _draw_neuron(model: Any, X: Sequence[Sequence[float]], folder: Path, out: Pa
             file=sys.stderr,
         )
         return path
+
+
+def neuron_diagram(model: Any, X: Sequence[Sequence[float]]) -> Any:
+    """The graph of neuron 1 of hidden layer 1 on one training sample, titled and explained.
+
+    Nodes and edges use the same names, 0-based like nn's own (x₀, w₀, b, z, h); the title
+    says which neuron and sample, and how to read the number on an edge. The gradients shown
+    are ∂h/∂node for this one sample (from `grad_table`); the model's labels and `.grad` are
+    left as they were.
+    """
+    from .core import Value, grad_table, no_grad
+    from .viz import draw_dot
+    from .viz.labels import fmt, sub
+
+    neuron = model.layers[0].neurons[0]
+    # Prefer an input where the neuron is active: a ReLU at 0 passes no gradient back.
+    with no_grad():
+        k = next((k for k, x in enumerate(X) if neuron(x).data > 0.0), 0)
+    inputs = [Value(v, label=f"x{sub(i)}") for i, v in enumerate(X[k])]
+    params = [*neuron.w, neuron.b]
+    labels = [p.label for p in params]
+    for i, w in enumerate(neuron.w):
+        w.label = f"w{sub(i)}"  # as the edges into the dot node name them
+    neuron.b.label = "b"
+    try:
+        h = neuron(inputs)
+        z = h.parents[0] if len(h.parents) == 1 else h  # under the activation, if any
+        z.label = "z"
+        if h is not z:
+            h.label = "h"
+        grads = grad_table(h)
+        x0, w0 = inputs[0], neuron.w[0]
+        sample = ", ".join(fmt(v.data) for v in inputs)
+        act = getattr(neuron, "activation", "")
+        title = "\n".join(
+            (
+                f"Neuron 1 of hidden layer 1 ({act}) on training sample {k + 1} of {len(X)}: "
+                f"x = ({sample})",
+                f"On each edge, its local derivative: w{sub(0)} ∂={fmt(x0.data)} into dot "
+                f"means ∂z/∂w{sub(0)} = x{sub(0)} = {fmt(x0.data)}",
+                f"In each box, grad = ∂{h.label}/∂node, e.g. ∂{h.label}/∂w{sub(0)} = "
+                f"{fmt(grads.get(w0, 0.0))}",
+            )
+        )
+        diagram = draw_dot(h, legend=True, title=title, grads=grads)
+    finally:
+        for p, label in zip(params, labels):
+            p.label = label
+    return diagram

@@ -43,7 +43,11 @@ def test_cli_demo_writes_pictures_model_and_prints_paths(
     svg = ET.parse(out / "neuron.svg").getroot()
     assert svg.tag.endswith("svg")
     text = "".join(svg.itertext())
-    assert "x1" in text and "out" in text  # the labelled input and output nodes
+    assert "x₁" in text and "w₁" in text and "h" in text  # as the edges name them
+    assert not re.search(r"\b(x1|w1)\b", text) and "\nout\n" not in text  # the old names
+    assert "Neuron 1 of hidden layer 1 (relu) on training sample" in text
+    assert "On each edge, its local derivative" in text and "∂z/∂w₀" in text
+    assert "on an edge: local derivative" in text  # the legend
     model = nn.MLP.load(out / "model.json")
     assert len(model.parameters()) == 337
     assert json.loads((out / "model.json").read_text())  # plain JSON
@@ -377,3 +381,25 @@ def test_cli_new_run_replaces_every_old_output_and_keeps_other_files(
         "notes.txt",
     ]
     assert (old_run / "model.json").read_bytes() != old_model
+
+
+def test_demo_neuron_diagram_shows_this_samples_gradients_and_leaves_the_model() -> None:
+    from autograd_lite.core import grad_table
+    from autograd_lite.demo import neuron_diagram
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    X = [[-5.0, -5.0], [1.0, 0.5], [0.2, 0.1]]
+    neuron = model.layers[0].neurons[0]
+    for p in model.parameters():
+        p.grad = 7.0  # as training leaves them: the diagram must not add to these
+    labels = [p.label for p in model.parameters()]
+    source = neuron_diagram(model, X).source
+    assert [p.label for p in model.parameters()] == labels
+    assert all(p.grad == 7.0 for p in model.parameters())
+    k = next(k for k, x in enumerate(X) if neuron(x).data > 0.0)
+    assert f"training sample {k + 1} of 3" in source
+    h = neuron(X[k])
+    want = grad_table(h)[neuron.w[0]]  # ∂h/∂w₀ = x₀ where the ReLU is active
+    assert want == X[k][0]
+    assert f"e.g. ∂h/∂w₀ = {want:.4g}" in source
+    assert "<b>w₀</b>" in source and "<b>x₀</b>" in source and "<b>z</b>" in source

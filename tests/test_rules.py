@@ -234,6 +234,8 @@ def test_rules_conventions_are_written_for_kinks() -> None:
 
     lines = inspect.getsource(rules).splitlines()
     for op in ("relu", "abs", "step", "hard_tanh", "max", "**", "log", "sqrt", "/", "clamp"):
-        k = next(i for i, line in enumerate(lines) if re.match(rf' *"{re.escape(op)}": +Rule', line))
+        k = next(
+            i for i, line in enumerate(lines) if re.match(rf' *"{re.escape(op)}": +Rule', line)
+        )
         above = lines[k - 1].lstrip()
         assert "#" in lines[k] or above.startswith("#"), op

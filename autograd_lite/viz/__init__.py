@@ -5,8 +5,9 @@
 
 The parts: `labels` (text, numbers, colours, roles), `checks` (arguments), `spec` (what a
 drawing asks for), `cells` (node and legend labels), `dot` (the DOT text), `render` (running
-Graphviz, fitting SVG to a notebook), `routes` (highlighting), `frames` and `player` (the
-backward pass), `model` (network pictures).
+Graphviz, fitting SVG to a notebook, PNG beside it), `notebook` (a PNG for graphviz graphs drawn
+by hand, in IPython), `routes` (highlighting), `frames`, `layout` and `player` (the backward
+pass), `model` (network pictures).
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from .dot import draw_dot
 from .frames import BackwardFrames, backward_frames
 from .labels import HIGHLIGHT, ROLE_COLOURS, escape, fmt, op_text
 from .model import draw_model
+from .notebook import register_png
 from .render import INSTALL_HINT, Diagram, GraphvizNotFoundError, fit_svg, save
 from .routes import ROUTE_COLOURS, RouteLike
+
+register_png()  # in IPython only: plain graphviz graphs show a PNG too
 
 __all__ = [
     "HIGHLIGHT",

@@ -48,7 +48,10 @@ def value_label(
             colour = PENDING_COLOUR if grad is None else GRAD_COLOUR
             cells.append(f'<td><font color="{colour}">grad {escape(g)}</font></td>')
     padding = 4
-    if spec.stacked and shown and len(cells) > 1:
+    if spec.tall and len(cells) > 1:
+        rows = "<hr/>".join(f"<tr>{cell}</tr>" for cell in cells)
+        padding = 2
+    elif spec.stacked and shown and len(cells) > 1:
         rows = f'<tr><td colspan="{len(cells) - 1}">{shown}</td></tr><hr/>'
         rows += f"<tr>{'<vr/>'.join(cells[1:])}</tr>"
         padding = 3

@@ -27,8 +27,20 @@ from .checks import (
 )
 from .dot import build
 from .labels import fmt, plain
-from .player import Layout, page, player_html
-from .render import Diagram, GraphvizNotFoundError, fallback_html, fit_svg, run_dot, save
+from .layout import Layout
+from .player import page, player_html
+from .render import (
+    Diagram,
+    GraphvizNotFoundError,
+    Picture,
+    fallback_html,
+    fit_svg,
+    natural_size,
+    png_picture,
+    rich_display,
+    run_dot,
+    save,
+)
 from .routes import highlight_of
 from .spec import Spec
 
@@ -52,8 +64,11 @@ class BackwardFrames(Sequence[Diagram]):
     no gradient), and a node that no term reaches shows 0 with a caption that says why.
 
     In Jupyter (and in any exported page or notebook viewer) it shows an HTML player: step,
-    play and a slider, all frames inside. `save("frames.html")` writes that player as a page,
-    `save("frames/")` one SVG per frame; `frames[k]` is frame k as its own `Diagram`.
+    play and a slider, all frames inside. Where no script may run (JupyterLab for a notebook it
+    has not signed, notebook web pages), it shows a picture of its last step instead (the last
+    that completes a gradient, see `still`); its rich display also holds that picture as PNG.
+    `save("frames.html")` writes the player as a page, `save("frames/")` one SVG per frame;
+    `frames[k]` is frame k as its own `Diagram`.
     """
 
     def __init__(self, root: Value, *, seed: float, max_nodes: int, spec: Spec) -> None:
@@ -165,15 +180,33 @@ class BackwardFrames(Sequence[Diagram]):
         svg = self._layout.frame(done, self._index[self.order[k]])
         return self._layout.captioned(svg, self.caption(k))
 
+    @property
+    def still(self) -> int:
+        """The step a still picture shows: the last (number literals have no step)."""
+        return len(self) - 1
+
+    @cached_property
+    def picture(self) -> Picture:
+        """Frame `still` (its caption on top) as a PNG for a notebook cell.
+
+        Raises:
+            GraphvizNotFoundError: Graphviz's `dot` is not installed.
+        """
+        frame = self[self.still]
+        size = natural_size(run_dot(frame, "svg").decode("utf-8"))
+        width, height = size if size is not None else (self._layout.width, self._layout.height)
+        return png_picture(frame, width, height)
+
     def html(self) -> str:
         """The player as an HTML fragment: every frame's data inside, plain JavaScript.
+
+        Without JavaScript the fragment shows `picture`.
 
         Raises:
             GraphvizNotFoundError: Graphviz's `dot` is not installed.
         """
         layout = self._layout
-        last = len(self) - 1
-        final = layout.frame(set(range(len(self._topo))), -1)  # without JavaScript: every grad
+        final = layout.frame(set(range(len(self._topo))), -1)  # every gradient in place
         data: dict[str, object] = {
             "order": [self._index[v] for v in self.order],
             "grad": self._grad_texts(),
@@ -181,13 +214,31 @@ class BackwardFrames(Sequence[Diagram]):
             "names": [self._name(v) for v in self._topo],
             "captions": [self.caption(k) for k in range(len(self))],
         }
-        return player_html(final, data, self.caption(last), len(self))
+        return player_html(final, data, self.caption(self.still), len(self), self.picture)
 
     def _repr_html_(self) -> str:
         try:
             return self.html()
         except GraphvizNotFoundError:
             return fallback_html(self[len(self) - 1].source)
+
+    def _repr_mimebundle_(
+        self,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        **kwargs: Any,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The player (HTML), its still `picture` as PNG and text: (data, metadata) for IPython."""
+        try:
+            bundle: dict[str, Any] = {
+                "text/html": self.html(),
+                "image/png": self.picture.base64(),
+                "text/plain": repr(self),
+            }
+        except GraphvizNotFoundError:
+            fallback = {"text/html": fallback_html(self[len(self) - 1].source)}
+            return rich_display({**fallback, "text/plain": repr(self)}, include, exclude), {}
+        return rich_display(bundle, include, exclude), self.picture.metadata()
 
     def save(self, path: str | Path, *, format: str = "svg") -> list[Path]:
         """Write the player as one page (`"frames.html"`) or every frame into a directory.
@@ -297,6 +348,10 @@ def backward_frames(
         groups=check_groups(groups, fn),
         show_ids=True,
     )
+    # Narrow boxes, so that the player fits a notebook cell with its text still readable:
+    # name over numbers from left to right, one line each from top to bottom.
+    spec.stacked = spec.rankdir in ("LR", "RL")
+    spec.tall = not spec.stacked
     return BackwardFrames(
         root, seed=check_seed(seed, fn), max_nodes=check_max_nodes(max_nodes, fn), spec=spec
     )

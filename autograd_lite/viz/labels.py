@@ -27,7 +27,7 @@ ROLE_COLOURS: dict[str, tuple[str, str]] = {
 ROLE_NAMES = ("input", "parameter", "constant", "intermediate", "output")
 OP_FILL, OP_BORDER = "#ede9fe", "#7c3aed"
 EDGE_COLOUR, DERIV_COLOUR = "#64748b", "#7c3aed"
-GRAD_COLOUR, PENDING_COLOUR = "#b91c1c", "#94a3b8"
+GRAD_COLOUR, PENDING_COLOUR = "#b91c1c", "#64748b"  # text at least 3:1 against the fills
 HIGHLIGHT = "#dc2626"
 UNKNOWN = "?"
 

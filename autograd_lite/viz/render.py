@@ -6,9 +6,12 @@ DOT source instead of a traceback.
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +25,18 @@ INSTALL_HINT = (
     "Windows `winget install graphviz` (then restart the shell or notebook kernel)."
 )
 
-# A diagram wider than its cell is scaled down to fit, but never below this fraction of its
-# natural size: the smallest text (10 pt edge labels) stays at 6 pt (8 px) or more, and a wider
-# diagram scrolls sideways in its output area instead.
-MIN_SCALE = 0.6
-# The width (pt) a diagram is given up front: 800 px, what a notebook cell shows in most
-# front ends. It matters where the SVG is shown as an <img> (JupyterLab, exported HTML), which
-# takes its size from the SVG's width and height, not from its style.
+# The width (pt) a diagram is given up front: 800 px, what a notebook cell shows in most front
+# ends (848 px in JupyterLab on a 1280 px laptop screen with the file browser open). A wider
+# diagram is scaled down to it, so it is never cut off or scrolled; a narrower one keeps its
+# size. It matters where the SVG is shown as an <img> (JupyterLab, exported HTML), which takes
+# its size from the SVG's width and height, not from its style.
 CELL_WIDTH = 600.0
+# CSS pixels per point: Graphviz sizes drawings in points, browsers in pixels of 1/96 inch.
+PX_PER_PT = 96.0 / 72.0
+# Pixels of the PNG for each pixel it is shown at: sharp on a laptop's HiDPI screen, and a
+# diagram shown 800 px wide is a 1600 px image of some 50 kB.
+PNG_DENSITY = 2.0
+PALETTE = 64  # colours of a diagram's PNG (see fewer_colours)
 
 _SVG_TAG = re.compile(r"<svg\b[^>]*>")
 _SIZE = re.compile(r'\swidth="([0-9.]+)pt"\s+height="([0-9.]+)pt"')
@@ -73,30 +80,102 @@ def save(graph: graphviz.Digraph, path: str | Path, *, format: str | None = None
     return path
 
 
+def natural_size(svg: str) -> tuple[float, float] | None:
+    """The width and height (pt) that Graphviz gave an SVG drawing, or None if it gave none."""
+    match = _SVG_TAG.search(svg)
+    size = _SIZE.search(match.group(0)) if match else None
+    if size is None:
+        return None
+    return float(size.group(1)), float(size.group(2))
+
+
+def shown_size(width: float, height: float) -> tuple[float, float]:
+    """The size (pt) a drawing of `width` × `height` pt is shown at in a notebook cell.
+
+    A drawing wider than `CELL_WIDTH` is scaled down to that width, keeping its shape.
+    """
+    scale = CELL_WIDTH / width if width > CELL_WIDTH else 1.0
+    return width * scale, height * scale
+
+
 def fit_svg(svg: str) -> str:
     """`svg` made to shrink to the width of its container (a notebook cell), keeping its shape.
 
     Shown inline, the root element's `max-width:100%;height:auto` lets a browser scale a wide
-    diagram down to the cell, and `min-width` stops it at `MIN_SCALE` of its natural size, so
-    text stays legible (a wider diagram scrolls). Shown as an image, the width and height say
-    the size: a diagram wider than `CELL_WIDTH` gets that width, or `MIN_SCALE` of its own if
-    that is more (the viewBox keeps the drawing whole). Small diagrams keep their size.
+    diagram down to the cell. Shown as an image, the width and height say the size: a diagram
+    wider than `CELL_WIDTH` gets that width (the viewBox keeps the drawing whole). Small
+    diagrams keep their size.
     """
     match = _SVG_TAG.search(svg)
     if match is None:
         return svg
     tag = match.group(0)
-    style = "max-width:100%;height:auto"
     size = _SIZE.search(tag)
     if size is not None:
-        width, height = float(size.group(1)), float(size.group(2))
-        least = width * MIN_SCALE
-        shown = width if width <= CELL_WIDTH else max(CELL_WIDTH, least)
-        style += f";min-width:{least:.0f}pt"
-        scaled = f' width="{shown:.0f}pt" height="{height * shown / width:.0f}pt"'
+        width, height = shown_size(float(size.group(1)), float(size.group(2)))
+        scaled = f' width="{width:.0f}pt" height="{height:.0f}pt"'
         tag = tag[: size.start()] + scaled + tag[size.end() :]
-    fitted = tag[:-1].rstrip() + f' style="{style}">'
+    fitted = tag[:-1].rstrip() + ' style="max-width:100%;height:auto">'
     return svg[: match.start()] + fitted + svg[match.end() :]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A raster picture and the size (CSS px) to show it at."""
+
+    png: bytes
+    width: int
+    height: int
+
+    def base64(self) -> str:
+        return base64.b64encode(self.png).decode("ascii")
+
+    def metadata(self) -> dict[str, dict[str, int]]:
+        """What a notebook output says about the PNG's size (Jupyter's image metadata)."""
+        return {"image/png": {"width": self.width, "height": self.height}}
+
+
+def png_picture(graph: graphviz.Digraph, width: float, height: float) -> Picture:
+    """`graph` (drawn `width` × `height` pt by Graphviz) as a PNG for a notebook cell.
+
+    The picture is shown at `shown_size` and holds `PNG_DENSITY` pixels for each pixel shown.
+
+    Raises:
+        GraphvizNotFoundError: Graphviz's `dot` is not installed.
+    """
+    shown_w, shown_h = shown_size(width, height)
+    sharp = graph.copy()
+    # Graphviz draws a point as dpi/72 pixels.
+    sharp.attr(dpi=f"{72.0 * PX_PER_PT * PNG_DENSITY * shown_w / width:.2f}")
+    png = fewer_colours(run_dot(sharp, "png"))
+    return Picture(png, round(shown_w * PX_PER_PT), round(shown_h * PX_PER_PT))
+
+
+def fewer_colours(png: bytes) -> bytes:
+    """`png` with a palette of `PALETTE` colours when Pillow is installed, else as it is.
+
+    A diagram has a few flat colours and their anti-aliased edges, so a palette keeps it
+    looking the same at about a third of the size (Pillow comes with matplotlib).
+    """
+    try:
+        from PIL import Image
+    except ImportError:
+        return png
+    with Image.open(io.BytesIO(png)) as image:
+        rgba = image.convert("RGBA")
+    flat = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
+    out = io.BytesIO()
+    flat.quantize(PALETTE, method=Image.Quantize.FASTOCTREE).save(out, "PNG")
+    return out.getvalue() if out.tell() < len(png) else png
+
+
+def rich_display(
+    bundle: dict[str, Any], include: Iterable[str] | None, exclude: Iterable[str] | None
+) -> dict[str, Any]:
+    """`bundle` without the MIME types that `include`/`exclude` leave out (IPython's rules)."""
+    keep = set(bundle) if include is None else set(include)
+    keep -= set(exclude or ())
+    return {mime: data for mime, data in bundle.items() if mime in keep}
 
 
 def fallback_html(source: str) -> str:
@@ -145,15 +224,29 @@ class Diagram(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type
         include: Iterable[str] | None = None,
         exclude: Iterable[str] | None = None,
         **kwargs: Any,
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """SVG scaled to the cell, the same as PNG, and text: (data, metadata) for IPython.
+
+        The PNG is what a front end that shows no untrusted SVG displays: JupyterLab for a
+        notebook it has not signed, and web pages of notebooks that show only images.
+        """
         try:
-            bundle: dict[str, Any] = super()._repr_mimebundle_(include, exclude, **kwargs)
-        except graphviz.ExecutableNotFound:
-            return {
+            svg = run_dot(self, "svg").decode("utf-8")
+        except GraphvizNotFoundError:
+            fallback = {
                 "text/html": fallback_html(self.source),
                 "text/plain": f"{INSTALL_HINT}\n\nDOT source:\n{self.source}",
             }
-        return bundle
+            return rich_display(fallback, include, exclude), {}
+        bundle: dict[str, Any] = {"image/svg+xml": fit_svg(svg), "text/plain": repr(self)}
+        metadata: dict[str, Any] = {}
+        size = natural_size(svg)
+        wanted = rich_display({"image/png": None}, include, exclude)
+        if size is not None and wanted:
+            picture = png_picture(self, *size)
+            bundle["image/png"] = picture.base64()
+            metadata = picture.metadata()
+        return rich_display(bundle, include, exclude), metadata
 
     def render_to(self, path: str | Path, format: str | None = None) -> Path:
         """Render to an image file (see `save`)."""

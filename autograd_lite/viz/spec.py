@@ -44,6 +44,9 @@ class Spec:
     headers: Mapping[int, str] = field(default_factory=dict)
     #: Write a node's name above its numbers (narrower boxes for wide drawings).
     stacked: bool = False
+    #: Write a node's name, data and grad each on its own line (the narrowest boxes, for
+    #: drawings from top to bottom).
+    tall: bool = False
     #: Draw each op inside the node it makes, after its name (no op circles): `formulas[v]`
     #: if given, else the op's symbol.
     ops_inside: bool = False
