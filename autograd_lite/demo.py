@@ -156,7 +156,7 @@ def write_outputs(
     touch the folder itself (which may be the current folder or hold other files).
     Returns the names written.
     """
-    from .plot import plot_decision_boundary, plot_history
+    from .training.plot import plot_decision_boundary, plot_history
 
     staging = Path(tempfile.mkdtemp(prefix=".autograd-lite-new-", dir=out))
     try:

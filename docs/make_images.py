@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograd_lite import Value, nn
-from autograd_lite.routes import routes
+from autograd_lite import Value, nn, routes
 from autograd_lite.viz import draw_dot, draw_model, save
 
 IMAGES = Path(__file__).resolve().parent / "images"

@@ -7,9 +7,8 @@ import random
 
 import pytest
 
-from autograd_lite import Value
+from autograd_lite import Value, check_by_hand
 from autograd_lite import functional as F
-from autograd_lite.by_hand import check_by_hand
 from autograd_lite.core import grad_table, topological_order
 
 

@@ -224,7 +224,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 @pytest.fixture
 def quick_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pictures written as a few bytes: the tests below are about which files end up where."""
-    from autograd_lite import plot
+    from autograd_lite.training import plot
 
     def picture(*args: object, path: Path, **kwargs: object) -> None:
         path.write_bytes(PNG_SIGNATURE + b" new")
@@ -280,7 +280,7 @@ def test_cli_ctrl_c_while_writing_leaves_the_old_folder(
     monkeypatch: pytest.MonkeyPatch,
     quick_pictures: None,
 ) -> None:
-    from autograd_lite import plot
+    from autograd_lite.training import plot
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-import autograd_lite.compiler as compiler
+import autograd_lite.training.loop as fit_module
 from autograd_lite import Value, fit, losses, nn, optim
 from autograd_lite.compiler import CompiledStep
 from autograd_lite.data import make_blobs, make_moons
@@ -46,7 +46,7 @@ def _both(
     if regularize:
         kw["regularizer"] = lambda: losses.l2(compiled.parameters(), 3e-3)
     _Counting.made = []
-    monkeypatch.setattr(compiler, "CompiledStep", _Counting)
+    monkeypatch.setattr(fit_module, "CompiledStep", _Counting)
     h2 = fit(
         compiled,
         X,

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from autograd_lite import Value, model_file, nn
-from autograd_lite.nn import MLP, Layer, Module, Neuron
+from autograd_lite import Value, nn
+from autograd_lite.nn import MLP, Layer, Module, Neuron, model_file
 
 
 def _document(model: Module) -> dict[str, Any]:
@@ -351,7 +351,7 @@ def test_model_files_real_limit_is_named_in_construction_errors() -> None:
         MLP(10**6, [10**6])  # refused at once, before allocating a single weight
     assert str(info.value) == (
         "MLP(1000000, [1000000]) has 1000001000000 parameters, more than the limit "
-        "MAX_PARAMETERS = 1000000 (autograd_lite.model_file)"
+        "MAX_PARAMETERS = 1000000 (autograd_lite.nn.model_file)"
     )
     with pytest.raises(ValueError, match=r"Layer\(1000, 1000\) has 1001000 parameters"):
         Layer(1000, 1000)

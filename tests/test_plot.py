@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from autograd_lite import data, fit, losses, nn, optim
-from autograd_lite.plot import plot_decision_boundary, plot_history
+from autograd_lite.training.plot import plot_decision_boundary, plot_history
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -10,7 +10,7 @@ import pytest
 
 from autograd_lite import Value, grad
 from autograd_lite import functional as F
-from autograd_lite.routes import Route, count_routes, routes
+from autograd_lite.teaching import Route, count_routes, routes
 
 
 def random_graph(rng: random.Random, n_ops: int = 12) -> tuple[list[Value], Value]:

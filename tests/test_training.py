@@ -336,7 +336,7 @@ def test_fit_progress_in_a_notebook_shows_validation_and_stops_silently_when_off
 
 
 def test_progress_detects_no_notebook_in_a_terminal() -> None:
-    from autograd_lite.progress import in_notebook
+    from autograd_lite.training.progress import in_notebook
 
     assert not in_notebook()
 
@@ -458,7 +458,7 @@ def test_accuracy_never_reads_the_cut_from_the_labels() -> None:
     ],
 )
 def test_accuracy_cut_follows_the_output_activation(make: Any, cut: float) -> None:
-    from autograd_lite.evaluation import output_cut
+    from autograd_lite.training.evaluation import output_cut
 
     assert output_cut(make(), None, None) == cut
     assert output_cut(make(), None, 0.7) == 0.7  # an explicit threshold wins

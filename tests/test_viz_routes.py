@@ -89,7 +89,7 @@ def test_highlight_many_routes_share_one_colour_and_sum(tmp_path: Path) -> None:
     y = a
     for _ in range(4):
         y = y * y  # 2⁴ = 16 routes from a
-    from autograd_lite.routes import routes
+    from autograd_lite import routes
 
     found = routes(y, a)
     assert len(found) == 16 > len(ROUTE_COLOURS)
@@ -104,7 +104,7 @@ def test_highlight_many_routes_share_one_colour_and_sum(tmp_path: Path) -> None:
 
 
 def test_highlight_real_routes_of_a_square_are_two_distinct_edges() -> None:
-    from autograd_lite.routes import routes
+    from autograd_lite import routes
 
     a = Value(3.0, label="a")
     y = a * a

@@ -16,13 +16,25 @@ from .graph import grad_table, topological_order
 from .modes import is_grad_enabled
 from .rules import RULES, FloatMath, Rule
 from .switches import detect_anomaly, no_grad
-from .value import Constant, Operand, Value, apply, as_node, connect, describe, make, to_float
+from .value import (
+    Constant,
+    Operand,
+    Parameter,
+    Value,
+    apply,
+    as_node,
+    connect,
+    describe,
+    make,
+    to_float,
+)
 
 __all__ = [
     "RULES",
     "Constant",
     "FloatMath",
     "Operand",
+    "Parameter",
     "Rule",
     "Value",
     "ValueMath",

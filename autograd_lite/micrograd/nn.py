@@ -15,6 +15,7 @@ from typing import Any
 from .. import nn as _nn
 from ..core import Value as _EngineValue
 from ..core import apply
+from ..nn.layers import check_size
 from .engine import Parameter, Value, _lift
 
 __all__ = ["MLP", "Layer", "Module", "Neuron"]
@@ -67,7 +68,7 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, nonlin: bool = True) -> None:
-        self.nin = _nn._check_size(nin, "nin")
+        self.nin = check_size(nin, "nin")
         self.w = [Parameter(random.uniform(-1, 1), label=f"w{i}") for i in range(nin)]
         self.b = Parameter(0.0, label="b")
         self.nonlin = nonlin
@@ -102,8 +103,8 @@ class Layer(Module):
     """
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
-        self.nin = _nn._check_size(nin, "nin")
-        self.neurons = [Neuron(nin, **kwargs) for _ in range(_nn._check_size(nout, "nout"))]
+        self.nin = check_size(nin, "nin")
+        self.neurons = [Neuron(nin, **kwargs) for _ in range(check_size(nout, "nout"))]
 
     def __call__(self, x: Iterable[Any]) -> Value | list[Value]:
         xs, xd = _inputs(x, self.nin, "Layer")
@@ -148,7 +149,7 @@ class MLP(Module):
     """
 
     def __init__(self, nin: int, nouts: list[int]) -> None:
-        self.nin = _nn._check_size(nin, "nin")
+        self.nin = check_size(nin, "nin")
         sizes = [nin, *nouts]
         self.layers = [
             Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))

@@ -33,7 +33,6 @@ from .labels import (
     edge_names,
     escape,
     fmt,
-    parameter_class,
     role,
 )
 from .render import Diagram
@@ -65,7 +64,6 @@ def build(spec: Spec) -> Diagram:
     index = {v: i for i, v in enumerate(order)}
     outputs = set(spec.roots)
     params = set(spec.params)
-    param_cls = parameter_class()
     light = spec.highlight
 
     g = Diagram("autograd_lite")
@@ -95,7 +93,7 @@ def build(spec: Spec) -> Diagram:
     roles: set[str] = set()
     declared: dict[str, Attrs] = {}
     for i, v in enumerate(order):
-        kind = role(v, outputs, params, param_cls)
+        kind = role(v, outputs, params)
         roles.add(kind)
         fill, border = ROLE_COLOURS[kind]
         grad = v.grad if spec.grads is None else spec.grads.get(v)

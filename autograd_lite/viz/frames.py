@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from ..core import Constant, Value, grad_table, topological_order
-from ..routes import node_names
+from ..teaching.routes import node_names
 from .checks import (
     check_digits,
     check_flag,

@@ -8,11 +8,10 @@ cannot be shown or encoded become visible escapes such as `\\x00` or `\\ud800`.
 from __future__ import annotations
 
 import html
-import importlib
 import math
 from collections.abc import Sequence
 
-from ..core import Constant, Value, topological_order
+from ..core import Constant, Parameter, Value, topological_order
 
 FONT = "Helvetica,Arial,sans-serif"
 
@@ -169,21 +168,11 @@ def op_text(op: str) -> str:
 # --------------------------------------------------------------------------- the graph
 
 
-def parameter_class() -> type | None:
-    """`autograd_lite.nn.Parameter` if the nn module defines it (imported late: viz only reads)."""
-    try:
-        nn = importlib.import_module(f"{__package__.rpartition('.')[0]}.nn")
-    except ImportError:
-        return None
-    cls = getattr(nn, "Parameter", None)
-    return cls if isinstance(cls, type) else None
-
-
-def role(v: Value, outputs: set[Value], params: set[Value], param_cls: type | None) -> str:
+def role(v: Value, outputs: set[Value], params: set[Value]) -> str:
     """What a node is for the reader: output, parameter, constant, input or intermediate."""
     if v in outputs:
         return "output"
-    if v in params or (param_cls is not None and isinstance(v, param_cls)):
+    if v in params or isinstance(v, Parameter):
         return "parameter"
     if isinstance(v, Constant):
         return "constant"

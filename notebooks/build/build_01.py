@@ -136,7 +136,7 @@ CELLS = [
     code(
         r"""
         from autograd_lite import routes
-        from autograd_lite.routes import count_routes
+        from autograd_lite.teaching import count_routes
 
         x = Value(1.0, label="x")
         g = x**3 + 2 * x

@@ -23,7 +23,7 @@ CELLS = [
         import matplotlib.pyplot as plt
 
         from autograd_lite import data, losses, nn, optim
-        from autograd_lite.plot import plot_decision_boundary, plot_history
+        from autograd_lite.training.plot import plot_decision_boundary, plot_history
         from autograd_lite.training import accuracy, fit, predict
         from autograd_lite.viz import draw_model
         """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from .core import Value, grad, no_grad
+from ..core import Value, grad, no_grad
 
 __all__ = ["GradcheckError", "gradcheck"]
 

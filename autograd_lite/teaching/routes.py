@@ -10,7 +10,7 @@ import math
 import reprlib
 from dataclasses import dataclass
 
-from .core import Constant, Value, topological_order
+from ..core import Constant, Value, topological_order
 
 __all__ = ["Route", "count_routes", "node_name", "node_names", "routes"]
 

@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .core import Value, no_grad
+from ..compiler import CompiledStep
+from ..core import Value, no_grad
+from ..functional import dot
 from .evaluation import (
     Label,
     Model,
@@ -25,7 +27,6 @@ from .evaluation import (
     score,
     task_for,
 )
-from .functional import dot
 from .progress import progress_for
 
 __all__ = ["History", "accuracy", "fit", "predict"]
@@ -244,8 +245,6 @@ def fit(
     penalty = _penalty(model, l2, regularizer)
     step = None
     if compile:  # each batch's step traced once and replayed as straight-line Python
-        from .compiler import CompiledStep
-
         step = CompiledStep(lambda xs, ys: _objective(model, xs, ys, loss, penalty)[0], X)
     n = len(X)
     size = n if batch_size is None else min(batch_size, n)

@@ -1,39 +1,37 @@
 """The `Module` base class of `nn`: parameters, gradients, state dicts and model files.
 
-`Parameter` marks the trainable leaves a module makes. Files are read and written by
-`model_file`; the public names stay on `Module` (and are re-exported by `nn`).
+`Parameter` (the core's) marks the trainable leaves a module makes. Files are read and written
+by `model_file`; the public names stay on `Module` (and are re-exported by `nn`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+from ..core import Parameter, Value
 from . import model_file
-from .core import Value
 
 __all__ = ["Module", "Parameter"]
 
 M = TypeVar("M", bound="Module")
 
 
-class Parameter(Value):
-    """A trainable Value made by a module (diagrams show it as a parameter).
-
-    It behaves exactly like a `Value`; only its type tells its role.
-    """
-
-    __slots__ = ()
-
-
 class Module:
     """Base class of models: parameters, gradients, state dicts and model files.
 
-    Subclasses define `named_parameters()` and, to be saved, `_config()`.
+    Subclasses define `named_parameters()` and, to be saved, `_config()`; a class that also
+    defines `_from_config(arch, weights)` is one a model file can hold (`Module.kinds`).
     """
 
     __slots__ = ()
+    kinds: ClassVar[dict[str, type[Module]]] = {}  # model type in a file → its class
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_from_config" in vars(cls):
+            Module.kinds[cls.__name__] = cls
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """(dotted name, parameter) pairs in micrograd's order, each parameter once."""
@@ -76,7 +74,7 @@ class Module:
         `path` in one step (`os.replace`): a reader sees the old file or the new one, never
         half of one, and a failed or interrupted save leaves the old file as it was. A new
         file gets the permissions any new file gets (0666 less the umask); a replaced file
-        keeps its own. Details in `autograd_lite.model_file`.
+        keeps its own. Details in `autograd_lite.nn.model_file`.
 
         Raises:
             TypeError: `path` is not a str or path-like; ValueError: it is empty.
@@ -103,4 +101,4 @@ class Module:
                 than a model file is); these are checked before anything large is built.
             OSError: the file cannot be read.
         """
-        return model_file.load(cls, path)
+        return model_file.load(cls, path, Module.kinds)

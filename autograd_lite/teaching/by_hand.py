@@ -12,7 +12,7 @@ import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .core import Value, grad_table, to_float, topological_order
+from ..core import Value, grad_table, to_float, topological_order
 from .routes import node_names
 
 __all__ = ["HandCheck", "Step", "Term", "check_by_hand"]

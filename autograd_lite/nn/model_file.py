@@ -7,7 +7,6 @@ Reading is only JSON parsing plus field checks; sizes are bounded before anythin
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import numbers
@@ -16,13 +15,23 @@ import re
 import reprlib
 import stat
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
+from ..core import Value
 from .files import file_path, write_atomically
 
-if TYPE_CHECKING:
-    from .core import Value
-    from .module import Module
+
+class Model(Protocol):
+    """What a model file holds: a model's architecture (`_config`) and named weights."""
+
+    def named_parameters(self) -> list[tuple[str, Value]]: ...
+
+    def state_dict(self) -> dict[str, float]: ...
+
+    def load_state_dict(self, state: Mapping[str, object]) -> None: ...
+
+    def _config(self) -> dict[str, Any]: ...
+
 
 __all__ = ["FORMAT", "MAX_FILE_BYTES", "MAX_PARAMETERS", "VERSION", "load", "save"]
 
@@ -43,7 +52,7 @@ MAX_NESTING = 8
 # plenty, and a longer one would only overflow a float.
 MAX_INT_DIGITS = 20
 
-M = TypeVar("M", bound="Module")
+M = TypeVar("M")
 
 
 def check_parameter_count(count: int, what: str) -> None:
@@ -51,7 +60,7 @@ def check_parameter_count(count: int, what: str) -> None:
     if count > MAX_PARAMETERS:
         raise ValueError(
             f"{what} has {count} parameters, more than the limit MAX_PARAMETERS = "
-            f"{MAX_PARAMETERS} (autograd_lite.model_file)"
+            f"{MAX_PARAMETERS} (autograd_lite.nn.model_file)"
         )
 
 
@@ -115,7 +124,7 @@ def checked_state(
 # ----------------------------------------------------------------------------- saving
 
 
-def save(module: Module, path: object) -> None:
+def save(module: Model, path: object) -> None:
     """Write `module`'s architecture and weights to `path` as JSON, atomically.
 
     See `Module.save`, which calls this.
@@ -147,11 +156,15 @@ def save(module: Module, path: object) -> None:
 # ----------------------------------------------------------------------------- loading
 
 
-def load(cls: type[M], path: object) -> M:
-    """The model saved in `path` (see `Module.load`), checked to be a `cls`."""
+def load(cls: type[M], path: object, kinds: Mapping[str, Any]) -> M:
+    """The model saved in `path` (see `Module.load`), checked to be a `cls`.
+
+    `kinds` maps each model type a file may name to its class, whose `_from_config(arch,
+    weights)` checks the architecture and the weights' count, then builds the model.
+    """
     where = file_path(path, f"{cls.__name__}.load()")
     try:
-        model = _build(_read_json(where))
+        model = _build(_read_json(where), kinds)
     except (ValueError, TypeError) as e:
         raise ValueError(f"{where}: not a valid model file: {e}") from None
     if not isinstance(model, cls):
@@ -247,7 +260,7 @@ def _read_json(path: str) -> dict[str, Any]:
     return document
 
 
-def _field(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+def field(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     if key not in obj:
         raise ValueError(f"{where} has no {key!r}")
     value = obj[key]
@@ -259,81 +272,45 @@ def _field(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     return value
 
 
-def _size_field(arch: Mapping[str, Any], key: str) -> int:
-    n: int = _field(arch, key, int, "architecture")
+def size_field(arch: Mapping[str, Any], key: str) -> int:
+    n: int = field(arch, key, int, "architecture")
     if not 1 <= n <= MAX_PARAMETERS:
         raise ValueError(f"architecture {key!r} must be between 1 and {MAX_PARAMETERS}, got {n}")
     return n
 
 
-def _activation_field(arch: Mapping[str, Any], key: str) -> str:
-    from .nn import ACTIVATIONS
-
-    name: str = _field(arch, key, str, "architecture")
-    if name not in ACTIVATIONS:
-        valid = ", ".join(repr(a) for a in ACTIVATIONS)
-        raise ValueError(f"architecture {key!r}: unknown activation {name!r}; valid: {valid}")
-    return name
-
-
-_ARCH_KEYS = {
-    "Neuron": {"type", "nin", "activation"},
-    "Layer": {"type", "nin", "nout", "activation"},
-    "MLP": {"type", "nin", "nouts", "activation", "output_activation"},
-}
+def check_keys(arch: Mapping[str, Any], expected: set[str]) -> None:
+    """Refuse an architecture whose keys are not exactly `expected`."""
+    if set(arch) != expected:
+        wrong = names_text(set(arch) ^ expected)
+        raise ValueError(
+            f"architecture of a {arch['type']} has missing or unexpected keys: {wrong}"
+        )
 
 
-def _build(document: Mapping[str, Any]) -> Module:
+def _build(document: Mapping[str, Any], kinds: Mapping[str, Any]) -> Model:
     """The model a parsed model file describes, with its weights, after checking every field."""
-    from .nn import MLP, Layer, Neuron  # nn imports this module: resolved at call time
-
     extra = set(document).difference({"format", "version", "architecture", "parameters"})
     if extra:
         raise ValueError(f"unexpected top-level keys {names_text(extra)}")
     if document.get("format") != FORMAT:
         raise ValueError(f"'format' must be {FORMAT!r}, got {reprlib.repr(document.get('format'))}")
-    version = _field(document, "version", int, "the file")
+    version = field(document, "version", int, "the file")
     if version != VERSION:
         raise ValueError(f"unsupported version {version} (this library reads version {VERSION})")
-    arch = _field(document, "architecture", dict, "the file")
-    weights = _field(document, "parameters", dict, "the file")
-
-    kind = _field(arch, "type", str, "architecture")
-    if kind not in _ARCH_KEYS:
-        raise ValueError(f"unknown model type {kind!r}; valid: {', '.join(_ARCH_KEYS)}")
-    keys = set(arch)
-    if keys != _ARCH_KEYS[kind]:
-        wrong = names_text(keys ^ _ARCH_KEYS[kind])
-        raise ValueError(f"architecture of a {kind} has missing or unexpected keys: {wrong}")
-
-    # Count the weights before building anything, so a hostile size allocates nothing.
-    nin = _size_field(arch, "nin")
-    model: Module
-    if kind == "Neuron":
-        activation = _activation_field(arch, "activation")
-        _check_count(nin + 1, weights)
-        model = Neuron(nin, activation, seed=0)
-    elif kind == "Layer":
-        nout = _size_field(arch, "nout")
-        activation = _activation_field(arch, "activation")
-        _check_count((nin + 1) * nout, weights)
-        model = Layer(nin, nout, activation, seed=0)
-    else:
-        nouts: list[Any] = _field(arch, "nouts", list, "architecture")
-        if not nouts or len(nouts) > MAX_PARAMETERS:
-            raise ValueError(f"architecture 'nouts' must hold 1 to {MAX_PARAMETERS} layer sizes")
-        sizes = [nin]
-        for i, n in enumerate(nouts):
-            sizes.append(_size_field({f"nouts[{i}]": n}, f"nouts[{i}]"))
-        activation = _activation_field(arch, "activation")
-        output_activation = _activation_field(arch, "output_activation")
-        _check_count(sum((a + 1) * b for a, b in itertools.pairwise(sizes)), weights)
-        model = MLP(nin, sizes[1:], activation, output_activation, seed=0)
+    arch = field(document, "architecture", dict, "the file")
+    weights = field(document, "parameters", dict, "the file")
+    kind = field(arch, "type", str, "architecture")
+    if kind not in kinds:
+        raise ValueError(f"unknown model type {kind!r}; valid: {', '.join(kinds)}")
+    # The class counts the weights before it builds anything: a hostile size allocates nothing.
+    model: Model = kinds[kind]._from_config(arch, weights)
     model.load_state_dict(weights)
     return model
 
 
-def _check_count(count: int, weights: Mapping[str, Any]) -> None:
+def check_count(count: int, weights: Mapping[str, Any]) -> None:
+    """Refuse a file whose number of weights is not what its architecture has."""
     check_parameter_count(count, "the architecture")
     if len(weights) != count:
         raise ValueError(f"the architecture has {count} parameters but the file has {len(weights)}")

@@ -1,4 +1,4 @@
-"""Neural networks of scalar Values: `Neuron`, `Layer`, `MLP` on the `Module` base class.
+"""`Neuron`, `Layer` and `MLP` on the `Module` base class.
 
 A neuron computes act(w·x + b); its pre-activation is one n-ary `functional.dot` node.
 """
@@ -12,20 +12,19 @@ import reprlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .checks import finite_real
-from .core import Constant, Operand, Value, apply
-from .model_file import MAX_PARAMETERS, check_parameter_count
+from ..checks import finite_real
+from ..core import Constant, Operand, Value, apply
+from .model_file import (
+    MAX_PARAMETERS,
+    check_count,
+    check_keys,
+    check_parameter_count,
+    field,
+    size_field,
+)
 from .module import Module, Parameter
 
-__all__ = [
-    "ACTIVATIONS",
-    "MAX_PARAMETERS",
-    "MLP",
-    "Layer",
-    "Module",
-    "Neuron",
-    "Parameter",
-]
+__all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron"]
 
 
 def _leaky_relu(v: Value) -> Value:
@@ -62,7 +61,7 @@ def _check_activation(activation: object) -> str:
     return activation
 
 
-def _check_size(value: object, what: str) -> int:
+def check_size(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{what} must be a positive int, got {type(value).__name__} {value!r}")
     if value < 1:
@@ -109,6 +108,15 @@ def _as_inputs(x: Sequence[Operand], nin: int, who: str) -> tuple[Value, ...]:
     return tuple(xs)
 
 
+def _activation_field(arch: dict[str, Any], key: str) -> str:
+    """An activation named in a model file's architecture, checked."""
+    name: str = field(arch, key, str, "architecture")
+    if name not in ACTIVATIONS:
+        valid = ", ".join(repr(a) for a in ACTIVATIONS)
+        raise ValueError(f"architecture {key!r}: unknown activation {name!r}; valid: {valid}")
+    return name
+
+
 def _check_bias_init(value: object) -> float:
     return finite_real(value, "bias_init", "a number (every bias starts at it)")
 
@@ -146,7 +154,7 @@ class Neuron(Module):
         rng: random.Random | None = None,
         bias_init: float = 0.0,
     ) -> None:
-        self.nin = _check_size(nin, "nin")
+        self.nin = check_size(nin, "nin")
         self.activation = _check_activation(activation)
         bias = _check_bias_init(bias_init)
         check_parameter_count(nin + 1, f"Neuron({nin})")
@@ -173,6 +181,13 @@ class Neuron(Module):
 
     def _config(self) -> dict[str, Any]:
         return {"type": "Neuron", "nin": self.nin, "activation": self.activation}
+
+    @classmethod
+    def _from_config(cls, arch: dict[str, Any], weights: dict[str, Any]) -> Neuron:
+        check_keys(arch, {"type", "nin", "activation"})
+        nin, activation = size_field(arch, "nin"), _activation_field(arch, "activation")
+        check_count(nin + 1, weights)
+        return cls(nin, activation, seed=0)
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
@@ -205,8 +220,8 @@ class Layer(Module):
         rng: random.Random | None = None,
         bias_init: float = 0.0,
     ) -> None:
-        self.nin = _check_size(nin, "nin")
-        self.nout = _check_size(nout, "nout")
+        self.nin = check_size(nin, "nin")
+        self.nout = check_size(nout, "nout")
         self.activation = _check_activation(activation)
         bias = _check_bias_init(bias_init)
         check_parameter_count((nin + 1) * nout, f"Layer({nin}, {nout})")
@@ -235,6 +250,14 @@ class Layer(Module):
 
     def _config(self) -> dict[str, Any]:
         return {"type": "Layer", "nin": self.nin, "nout": self.nout, "activation": self.activation}
+
+    @classmethod
+    def _from_config(cls, arch: dict[str, Any], weights: dict[str, Any]) -> Layer:
+        check_keys(arch, {"type", "nin", "nout", "activation"})
+        nin, nout = size_field(arch, "nin"), size_field(arch, "nout")
+        activation = _activation_field(arch, "activation")
+        check_count((nin + 1) * nout, weights)
+        return cls(nin, nout, activation, seed=0)
 
     def __repr__(self) -> str:
         return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
@@ -288,10 +311,10 @@ class MLP(Module):
         rng: random.Random | None = None,
         bias_init: float = 0.0,
     ) -> None:
-        self.nin = _check_size(nin, "nin")
+        self.nin = check_size(nin, "nin")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        self.nouts = [_check_size(n, f"nouts[{i}]") for i, n in enumerate(nouts)]
+        self.nouts = [check_size(n, f"nouts[{i}]") for i, n in enumerate(nouts)]
         self.activation = _check_activation(activation)
         self.output_activation = _check_activation(output_activation)
         bias = _check_bias_init(bias_init)
@@ -336,6 +359,19 @@ class MLP(Module):
             "activation": self.activation,
             "output_activation": self.output_activation,
         }
+
+    @classmethod
+    def _from_config(cls, arch: dict[str, Any], weights: dict[str, Any]) -> MLP:
+        check_keys(arch, {"type", "nin", "nouts", "activation", "output_activation"})
+        nin = size_field(arch, "nin")
+        nouts: list[Any] = field(arch, "nouts", list, "architecture")
+        if not nouts or len(nouts) > MAX_PARAMETERS:
+            raise ValueError(f"architecture 'nouts' must hold 1 to {MAX_PARAMETERS} layer sizes")
+        sizes = [nin, *(size_field({f"nouts[{i}]": n}, f"nouts[{i}]") for i, n in enumerate(nouts))]
+        activation = _activation_field(arch, "activation")
+        output_activation = _activation_field(arch, "output_activation")
+        check_count(sum((a + 1) * b for a, b in itertools.pairwise(sizes)), weights)
+        return cls(nin, sizes[1:], activation, output_activation, seed=0)
 
     def __repr__(self) -> str:
         return (

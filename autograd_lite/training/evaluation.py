@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
-from .checks import finite_real
-from .core import Value, no_grad
+from ..checks import finite_real
+from ..core import Value, no_grad
 
 __all__ = ["accuracy", "predict"]
 

@@ -20,7 +20,7 @@ from .evaluation import (
     predict,
     task_for,
 )
-from .training import History
+from .loop import History
 
 __all__ = ["plot_decision_boundary", "plot_history"]
 
