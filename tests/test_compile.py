@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_lite.compiler.codegen as codegen
+import autograd_lite.compiler.rows as sums
 from autograd_lite import Value, functional, losses, nn, no_grad
 from autograd_lite.compiler import Program, compile
 from autograd_lite.core import RULES, apply, make
@@ -234,11 +235,11 @@ def test_compile_each_op_matches_backward_bit_for_bit(op: str) -> None:
 
 
 # Sums and dots written as additions (Python <= 3.11: sum adds one by one) or as sum calls.
-@pytest.mark.parametrize("sequential", [True, False] if codegen.SEQUENTIAL_SUM else [False])
+@pytest.mark.parametrize("sequential", [True, False] if sums.SEQUENTIAL_SUM else [False])
 def test_compile_random_graphs_over_every_op_match_backward(
     sequential: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(codegen, "SEQUENTIAL_SUM", sequential)
+    monkeypatch.setattr(sums, "SEQUENTIAL_SUM", sequential)
     rng = random.Random(12)
     ops = sorted(RULES)
     for _ in range(60):
@@ -471,8 +472,8 @@ def test_compile_grad_sums_over_tuples_only_where_sum_adds_one_by_one(
     leaves = fresh([1.0, 2.0, -1.0, 0.5])
     source = compile(build([_layer(7)], leaves)).source
     backward = source[source.index("backward pass") :]
-    assert ("map(mul" in backward) == codegen.SEQUENTIAL_SUM
-    monkeypatch.setattr(codegen, "_RUNS_OVER_TUPLES", sys.maxsize)
+    assert ("map(mul" in backward) == sums.SEQUENTIAL_SUM
+    monkeypatch.setattr(sums, "RUNS_OVER_TUPLES", sys.maxsize)
     source = compile(build([_layer(7)], fresh([1.0, 2.0, -1.0, 0.5]))).source
     assert "map(mul" not in source[source.index("backward pass") :]
     check_replays([_layer(7), _layer(8)], _datasets(random.Random(3), 4, 4))

@@ -8,10 +8,8 @@ the terms in the order `engine.grad_table` adds them, so every float comes out t
 from __future__ import annotations
 
 import builtins
-import itertools
 import math
 import operator
-import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,9 +17,10 @@ from typing import Any
 
 from ..core import RULES, Constant, Value, topological_order
 from ..core.rules import namespace
+from . import rows as sums
 from .names import Names, identifier, op_name, reserved
+from .rows import Line, Rows, Tuples, times
 from .symbolic import (
-    ADD,
     ATOM,
     MUL,
     Expr,
@@ -41,22 +40,6 @@ MAX_NODES = 100_000
 100 µs and 15 kB per node of an MLP step (Python's own compiler is most of it): 100,000 nodes
 take seconds and over a gigabyte; a larger step is better compiled in parts (one minibatch at
 a time)."""
-
-_CHUNK = 64  # terms per line of a long sum (Python's compiler recurses once per `+`)
-# Up to Python 3.11 the sum of floats adds them one by one from the start value, exactly as
-# `0.0 + a + b + ...` does (3.12 compensates the rounding, Neumaier's way): there a short sum
-# or dot is written out as additions, which runs faster than calling sum.
-SEQUENTIAL_SUM = sys.version_info < (3, 12)
-# A dot of this many products or more, and a run of this many products g_c · d in a grad-table
-# sum, is one call over tuples: sum(map(mul, W, X), 0.0). A layer's weights W are gathered once
-# for all samples and a sample's inputs X once for all neurons, so the text stays short. Python's
-# parser spends about 3 µs on every name and number it reads, so a program written out in full
-# takes longer to compile than hundreds of its runs; the call runs about twice as slow per term.
-_OVER_TUPLES = 8
-# The grad table adds one by one, so its sums go over tuples only where Python's sum does too
-# (up to 3.11); from 3.12 they are written out (adding by functools.reduce made W1's step
-# two to three times slower there).
-_RUNS_OVER_TUPLES = _OVER_TUPLES if SEQUENTIAL_SUM else sys.maxsize
 
 
 @dataclass(frozen=True)
@@ -80,81 +63,6 @@ class Tape:
     constants: tuple[float, ...]
     ops: tuple[tuple[str, tuple[int, ...]], ...]
     wrt: tuple[int, ...]  # the inputs `program` differentiates, as indices into the inputs
-
-
-def _times(g: Operand, d: Operand, hoisted: dict[int, str]) -> Operand:
-    """The term g · d of a sum in the grad table, simplified only where the float is the same.
-
-    `g · (a if c else b)` is `(g · a if c else g · b)`; g · 1.0 is g; 1.0 · d is d. An absent
-    derivative (None) gives None; in a choice, an absent side is the number 0.0, which adds
-    nothing to a row (see `_Writer` on absent rows).
-    """
-    if d is None:
-        return None
-    if isinstance(d, Expr) and d.kind == "where" and id(d) not in hoisted:
-        cond, a, b = d.parts
-        ta, tb = _times(g, a, hoisted), _times(g, b, hoisted)
-        ta, tb = 0.0 if ta is None else ta, 0.0 if tb is None else tb
-        if not isinstance(ta, Expr) and not isinstance(tb, Expr) and ta == tb:
-            return ta
-        return Expr("where", cond, ta, tb)
-    if not isinstance(g, Expr) and not isinstance(d, Expr):
-        return g * d
-    if type(d) in (float, int) and d == 1:
-        return g
-    if type(g) is float and g == 1.0:
-        return d
-    return Expr("*", g, d)
-
-
-Fragment = Any  # a str of code, or an int: a tuple of the `_Tuples` registry
-Line = list[Fragment]
-
-
-class _Tuples:
-    """Tuples of variables the forward pass uses, counted: one used twice is built once.
-
-    A wide layer's weights feed every sample and a sample's activations every neuron, so its
-    dot nodes `sum(map(mul, W, X), 0.0)` read tuples built once.
-    """
-
-    def __init__(self) -> None:
-        self.index: dict[tuple[str, ...], int] = {}
-        self.items: list[tuple[str, ...]] = []
-        self.count: list[int] = []
-
-    def ref(self, items: tuple[str, ...]) -> int:
-        k = self.index.get(items)
-        if k is None:
-            k = self.index[items] = len(self.items)
-            self.items.append(items)
-            self.count.append(0)
-        self.count[k] += 1
-        return k
-
-    def assemble(self, lines: list[Line], names: dict[int, str]) -> list[str]:
-        """The lines as text; a shared tuple is assigned just before its first use."""
-        out: list[str] = []
-        defined: set[int] = set()
-        for line in lines:
-            parts = []
-            for f in line:
-                if type(f) is not int:
-                    parts.append(f)
-                    continue
-                if self.count[f] < 2:
-                    parts.append(_tuple_text(self.items[f]))
-                    continue
-                if f not in defined:
-                    defined.add(f)
-                    out.append(f"    {names[f]} = {_tuple_text(self.items[f])}")
-                parts.append(names[f])
-            out.append("".join(parts))
-        return out
-
-
-def _tuple_text(items: tuple[str, ...]) -> str:
-    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
 class _Writer:
@@ -200,14 +108,14 @@ class _Writer:
         self.names = Names(reserved())
         self.m = SymMath(self.names.bind)
         self.env = {**namespace(self.m), "where": self.m.where}  # `a if c else b` in rules
-        self.tuples = _Tuples()
+        self.tuples = Tuples()
         self.var: dict[Value, str] = {}  # node → its variable
         self.val: dict[Value, Operand] = {}  # node → its value in a partial: Expr or number
         self.atom: dict[Value, str] = {}  # node → its value as code
         self.operand: dict[Value, str] = {}  # the same as a term of a sum or product
         self._literals: dict[int, tuple[float, str]] = {}
         self.hoisted: dict[int, str] = {}  # ids of Exprs computed once, and their variables
-        self.unsigned: set[str] = {"1.0"}  # grad variables that cannot hold -0.0 (sums from 0.0)
+        self.rows = Rows(self.names, self.tuples, self.hoisted)
         self._name_nodes([*self.inputs, *order], leaves)
 
     def _check_wrt(self, wrt: Sequence[Value] | None) -> tuple[Value, ...]:
@@ -264,18 +172,18 @@ class _Writer:
         total = self.names.bind("sum", builtins.sum)
         if op == "sum":
             items = [atoms[p] for p in ps]
-            if SEQUENTIAL_SUM and len(items) <= _CHUNK:
+            if sums.SEQUENTIAL_SUM and len(items) <= sums.CHUNK:
                 return [head + " + ".join(["0.0", *items])]
             return [head, f"{total}(", self.tuples.ref(tuple(items)), ", 0.0)"]
         n = len(ps) // 2
         bias = f" + {atoms[ps[-1]]}" if len(ps) % 2 else ""
-        if n >= _OVER_TUPLES:
+        if n >= sums.OVER_TUPLES:
             mul = self.names.bind("mul", operator.mul)
             ws = self.tuples.ref(tuple([atoms[w] for w in ps[:n]]))
             xs = self.tuples.ref(tuple([atoms[x] for x in ps[n : 2 * n]]))
             return [head, f"{total}(map({mul}, ", ws, ", ", xs, f"), 0.0){bias}"]
         items = [f"{atoms[w]} * {atoms[x]}" for w, x in zip(ps, ps[n : 2 * n])]
-        if SEQUENTIAL_SUM:
+        if sums.SEQUENTIAL_SUM:
             return [head + " + ".join(["0.0", *items]) + bias]
         return [head + f"{total}(({', '.join(items)}{',' if n == 1 else ''}), 0.0){bias}"]
 
@@ -349,7 +257,11 @@ class _Writer:
             return []
         hoisted = self.hoisted
         alive: list[Expr] = []
-        val, var, m, env, grad_lines = self.val, self.var, self.m, self.env, self._grad_lines
+        val, var, m, env = self.val, self.var, self.m, self.env
+
+        def grad_lines(node: Value, terms: list[Any]) -> list[Line]:
+            return self.rows.lines("g_" + var[node], terms)
+
         # The terms of each node's sum, in the order the grad table adds them: consumers in
         # reverse topological order, each one's parent slots in order. A consumer comes before
         # all of its parents, so its own sum is complete when it is reached.
@@ -396,91 +308,7 @@ class _Writer:
                 return (g, d.parts[0], runs[0])
             if type(d) is float:  # a constant's value: g * literal (g · 1.0 is g)
                 return (g, None, runs[1]) if d == 1.0 else (g, self._literal(d), runs[0])
-        return _times(1.0 if g is None else name(g), d, hoisted)
-
-    def _grad_lines(self, node: Value, terms: list[Any]) -> list[Line]:
-        """grad_table[node] = 0.0 + Σ g_c · ∂c/∂node: one line, a few for long sums.
-
-        A run of `_RUNS_OVER_TUPLES` or more products from consumers of one shape (op and number
-        of parents: a neuron's samples, a layer's neurons) is one call over tuples; other terms
-        are written out, `_CHUNK` to a line.
-        """
-        target = "g_" + self.var[node]
-        head = f"    {target} = "
-        self.unsigned.add(target)
-        if len(terms) == 1 and type(terms[0]) is tuple:  # most nodes have one consumer
-            g, d, _ = terms[0]
-            if d is not None:
-                return [[f"{head}0.0 + {g} * {d}"]]
-            return [[head + g if g in self.unsigned else f"{head}0.0 + {g}"]]
-        lines: list[Line] = []
-        static: Operand = 0.0  # numbers at the start are added now (the same additions)
-        while terms and not isinstance(terms[0], (Expr, tuple)):
-            static = static + terms[0]
-            terms = terms[1:]
-        if not terms:
-            return [[head + code(static, {}, 0)]]
-        if len(terms) == 1 and static == 0.0:  # 0.0 + (0.0 if c else g) is (0.0 if c else g)
-            alone = self._plus_zero(terms[0])
-            if alone is not None:
-                return [[head + self._text(alone, 0)]]
-        line: Line = [code(static, {}, ADD - 1)]
-        written = 0
-        products = set(map(type, terms)) == {tuple}
-        for key, group in itertools.groupby(terms, _RUN if products else _run_key):
-            run = list(group)
-            if key is not None and len(run) >= _RUNS_OVER_TUPLES:
-                line = self._sum_over_tuples(run, line)
-                continue
-            for t in run:
-                if written == _CHUNK:
-                    lines.append([head, *line])
-                    line, written = [target], 0
-                line += [" + ", self._text(t, ADD)]
-                written += 1
-        lines.append([head, *line])
-        return lines
-
-    def _sum_over_tuples(self, run: list[tuple[str, str | None, Any]], start: Line) -> Line:
-        """start + Σ g_c · d over the run, as one call: sum(map(mul, G, D), start).
-
-        Python's sum (up to 3.11) adds one by one from `start`, as the written-out sum does.
-        The consumers' grads G of one node are shared by all its parents' sums (a neuron's
-        weights), and the d's by the sums of a layer, so each tuple is built once.
-        """
-        add_up = self.names.bind("sum", builtins.sum)
-        gs = self.tuples.ref(tuple(map(_G, run)))
-        if run[0][1] is None:
-            return [f"{add_up}(", gs, ", ", *start, ")"]
-        mul = self.names.bind("mul", operator.mul)
-        ds = self.tuples.ref(tuple(map(_D, run)))
-        return [f"{add_up}(map({mul}, ", gs, ", ", ds, "), ", *start, ")"]
-
-    def _text(self, term: Any, above: int) -> str:
-        """A term of a grad-table sum as code, in parentheses if its precedence is not above."""
-        if type(term) is tuple:
-            g, d, _ = term
-            return g if d is None else f"{g} * {d}"
-        return code(term, self.hoisted, above)
-
-    def _plus_zero(self, term: Any) -> Operand | None:
-        """0.0 + term with the addition done now where the float is the same, else None.
-
-        0.0 + g is g for a grad that is itself a sum from 0.0 (never -0.0), and 0.0 + 0.0 is
-        0.0; a choice adds 0.0 to both sides.
-        """
-        if type(term) is tuple:
-            g, d, _ = term
-            return name(g) if d is None and g in self.unsigned else None
-        if isinstance(term, Expr):
-            if term.kind == "name":
-                return term if term.parts[0] in self.unsigned else None
-            if term.kind == "where" and id(term) not in self.hoisted:
-                cond, a, b = term.parts
-                pa, pb = self._plus_zero(a), self._plus_zero(b)
-                return None if pa is None or pb is None else Expr("where", cond, pa, pb)
-            return None
-        return 0.0 + term  # a number known now
+        return times(1.0 if g is None else name(g), d, hoisted)
 
     def _literal(self, x: float) -> str:
         found = self._literals.get(id(x))
@@ -490,12 +318,3 @@ class _Writer:
 
 
 _BACKWARD_MARK = "\x00backward\x00"
-
-
-def _run_key(term: Any) -> Any:
-    """Products from consumers of one shape, all times 1.0 or all not, share a key."""
-    return term[2] if type(term) is tuple else None
-
-
-# The parts of a product term (g, d, run key).
-_G, _D, _RUN = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)

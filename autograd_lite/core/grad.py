@@ -60,8 +60,8 @@ class _Row:
         return 1.0 if self.value is _ONE else float(self.value)
 
 
-def _derivatives(node: Value) -> list[Any]:
-    """∂node/∂parent as Values, by the node's rule; None for absent edges (literals too)."""
+def _terms(node: Value, g: _Row) -> list[tuple[Value, _Row]]:
+    """The terms g · ∂node/∂parent as Values, by the node's rule; none for an absent edge."""
     rule = RULES.get(node.op)
     if rule is None:
         raise ValueError(
@@ -70,7 +70,9 @@ def _derivatives(node: Value) -> list[Any]:
         )
     parents = node.parents
     ds = rule.partials_in(ValueMath, VALUES, node, *parents)
-    return [None if isinstance(p, Constant) else d for p, d in zip(parents, ds)]  # literals
+    return [
+        (p, g * d) for p, d in zip(parents, ds) if d is not None and not isinstance(p, Constant)
+    ]
 
 
 def grad(
@@ -97,6 +99,6 @@ def grad(
     if not create_graph:
         table = grad_table(output)
         return [table.get(x, 0.0) for x in xs]
-    rows = grad_table(output, _Row(_ONE), _derivatives)
+    rows = grad_table(output, _Row(_ONE), _terms)
     found = [rows[x].value if x in rows else 0.0 for x in xs]
     return [as_node(1.0 if g is _ONE else g, "grad") for g in found]

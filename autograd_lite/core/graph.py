@@ -49,7 +49,7 @@ class _Literal:
 
 LITERAL = _Literal()
 
-Derivatives = Callable[[Any], Iterable[Any]]
+Terms = Callable[[Any, Any], Iterable[tuple[Any, Any]]]
 
 
 class Node:
@@ -134,12 +134,13 @@ def _walk(root: Node) -> tuple[list[Node], list[Node]]:
     return ops, leaves
 
 
-def _fill(root: Node, seed: Any, ops: list[Any], derivatives: Derivatives | None) -> None:
+def _fill(root: Node, seed: Any, ops: list[Any], terms: Terms | None) -> None:
     """Algorithm 6.2 into the `_g` slots of the nodes of `_walk(root)`.
 
-    The local derivatives are the recorded floats, or with `derivatives` those it gives for a
-    node (Values, for `create_graph`). A row starts as `NO_TERM` (0.0), so adding a term is
-    all there is to do; anomaly mode checks every row after each node.
+    A node with row g adds g · d into the row of each parent, d the recorded local derivative;
+    or, given `terms`, the (parent, term) pairs `terms(node, g)` gives (Values for
+    `create_graph`, a compiled program's terms for a compiled step). A row starts as `NO_TERM`
+    (0.0), so adding a term is all there is to do; anomaly mode checks every row it changes.
     """
     check = mode() & ANOMALY
     root._g = seed
@@ -148,9 +149,11 @@ def _fill(root: Node, seed: Any, ops: list[Any], derivatives: Derivatives | None
         if g is NO_TERM:
             continue  # no term reached this node: it passes nothing on
         x, y = node._x, node._y
-        if y is MANY or derivatives is not None:
-            ds = node._dx if derivatives is None else derivatives(node)
-            for p, d in zip(x if derivatives is None else node.parents, ds):
+        if terms is not None:
+            for p, t in terms(node, g):
+                p._g += t
+        elif y is MANY:
+            for p, d in zip(x, node._dx):
                 if d is not None:
                     p._g += g * d
         else:  # one or two parents, the most common nodes: written out
@@ -167,9 +170,7 @@ def _fill(root: Node, seed: Any, ops: list[Any], derivatives: Derivatives | None
             check_finite(where, [p.data for p in node.parents], rows)
 
 
-def _pass(
-    root: Node, seed: Any, derivatives: Derivatives | None, finish: Callable[[list[Node]], Any]
-) -> Any:
+def _pass(root: Node, seed: Any, terms: Terms | None, finish: Callable[[list[Node]], Any]) -> Any:
     """Walk and fill, then `finish(nodes)`, all holding the lock. `finish` reads each row and
     sets the slot back to None (`_rows`); if anything fails, every slot is set back here."""
     if root._g is LITERAL:
@@ -177,7 +178,7 @@ def _pass(
     with _PASS:
         ops, leaves = _walk(root)
         try:
-            _fill(root, seed, ops, derivatives)
+            _fill(root, seed, ops, terms)
             ops += leaves
             return finish(ops)
         except BaseException:
@@ -208,19 +209,18 @@ def topological_order(root: Node) -> list[Any]:
     return [*leaves, *literals, *ops]
 
 
-def grad_table(
-    root: Node, seed: Any = 1.0, derivatives: Derivatives | None = None
-) -> dict[Any, Any]:
+def grad_table(root: Node, seed: Any = 1.0, terms: Terms | None = None) -> dict[Any, Any]:
     """The grad table: node → seed · ∂root/∂node, for every node that received a term.
 
-    A pure function: it touches no `.grad`. With `derivatives` the rows are Values (see `_fill`).
+    A pure function: it touches no `.grad`. `terms`: see `_fill`.
     """
-    table: dict[Any, Any] = _pass(root, seed, derivatives, lambda nodes: dict(_rows(nodes)))
+    table: dict[Any, Any] = _pass(root, seed, terms, lambda nodes: dict(_rows(nodes)))
     return table
 
 
-def backward(root: Node, seed: float) -> None:
-    """`node.grad += grad_table(root, seed)[node]` for every node with a row, without the dict."""
+def backward(root: Node, seed: float, terms: Terms | None = None) -> None:
+    """`node.grad += grad_table(root, seed, terms)[node]` for every node with a row, without
+    building the dict."""
 
     def add(nodes: list[Any]) -> None:
         for node in nodes:
@@ -228,7 +228,7 @@ def backward(root: Node, seed: float) -> None:
             if g is not NO_TERM:
                 node.grad += g
 
-    _pass(root, seed, None, add)
+    _pass(root, seed, terms, add)
 
 
 def check_finite(where: str, inputs: list[float], found: list[tuple[str, Any]]) -> None:
