@@ -82,12 +82,18 @@ def log_softmax(values: Iterable[Operand]) -> list[Value]:
 
     Computed as (xᵢ - c) - log Σ exp(xⱼ - c) with c = max x, a constant.
     """
+    shifted, lse = log_softmax_parts(values)
+    return [x - lse for x in shifted]
+
+
+def log_softmax_parts(values: Iterable[Operand]) -> tuple[list[Value], Value]:
+    """The shifted inputs xᵢ - c and logsumexp of them: log_softmax(x)ᵢ is their difference
+    (cross-entropy makes only the one it picks)."""
     vs = list(values)
     if not vs:
         raise ValueError("log_softmax() of no values is undefined; pass at least one value")
     shifted = _shifted(vs)
-    lse = apply("logsumexp", shifted)
-    return [x - lse for x in shifted]
+    return shifted, apply("logsumexp", shifted)
 
 
 def softmax(values: Iterable[Operand]) -> list[Value]:

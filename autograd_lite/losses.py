@@ -33,28 +33,40 @@ Indices: TypeAlias = "int | Sequence[int]"
 
 def _as_list(x: object) -> Sequence[object] | None:
     """`x` when it is a list-like of items (not a str), else None."""
+    if type(x) is list or type(x) is tuple:  # the usual case, without the slower ABC check
+        return x
     if isinstance(x, Sequence) and not isinstance(x, (str, bytes)):
         return x
     return None
 
 
-def _prediction(p: object, loss: str, where: str) -> Value:
+def _where(*at: int) -> str:
+    """Where an item is, for an error message: " 3", " [3][1]", or "" for a single item."""
+    if len(at) < 2:
+        return "".join(f" {i}" for i in at)
+    return " " + "".join(f"[{i}]" for i in at)
+
+
+def _prediction(p: object, loss: str, *at: int) -> Value:
     if isinstance(p, Value):
         return p
     if isinstance(p, numbers.Real):
         return Constant(p)
     raise TypeError(
-        f"{loss}: prediction{where} must be a Value or a number, got "
+        f"{loss}: prediction{_where(*at)} must be a Value or a number, got "
         f"{type(p).__name__} {reprlib.repr(p)}"
     )
 
 
-def _target(t: object, loss: str, where: str) -> float:
+def _target(t: object, loss: str, *at: int) -> float:
+    if type(t) is float or type(t) is int:  # the usual case, without the slower ABC check
+        return float(t)
     if isinstance(t, Value):
-        raise TypeError(f"{loss}: target{where} is a Value; targets are numbers (use .data)")
+        raise TypeError(f"{loss}: target{_where(*at)} is a Value; targets are numbers (use .data)")
     if not isinstance(t, numbers.Real):
         raise TypeError(
-            f"{loss}: target{where} must be a number, got {type(t).__name__} {reprlib.repr(t)}"
+            f"{loss}: target{_where(*at)} must be a number, got "
+            f"{type(t).__name__} {reprlib.repr(t)}"
         )
     return float(t)
 
@@ -69,7 +81,7 @@ def _pairs(preds: object, targets: object, loss: str) -> tuple[list[Value], list
     if ps is None:
         if ts is not None:
             raise ValueError(f"{loss}: one prediction but a list of {len(ts)} targets")
-        return [_prediction(preds, loss, "")], [_target(targets, loss, "")]
+        return [_prediction(preds, loss)], [_target(targets, loss)]
     if ts is None:
         raise ValueError(f"{loss}: a list of predictions but a single target {targets!r}")
     if len(ps) != len(ts):
@@ -79,8 +91,8 @@ def _pairs(preds: object, targets: object, loss: str) -> tuple[list[Value], list
     for i, (p, t) in enumerate(zip(ps, ts)):
         row_p, row_t = _as_list(p), _as_list(t)
         if row_p is None and row_t is None:
-            out_p.append(_prediction(p, loss, f" {i}"))
-            out_t.append(_target(t, loss, f" {i}"))
+            out_p.append(_prediction(p, loss, i))
+            out_t.append(_target(t, loss, i))
             continue
         if row_p is None or row_t is None:
             raise ValueError(f"{loss}: sample {i} pairs {type(p).__name__} with {type(t).__name__}")
@@ -89,8 +101,8 @@ def _pairs(preds: object, targets: object, loss: str) -> tuple[list[Value], list
                 f"{loss}: sample {i} has {len(row_p)} outputs but {len(row_t)} targets"
             )
         for j, (pj, tj) in enumerate(zip(row_p, row_t)):
-            out_p.append(_prediction(pj, loss, f" [{i}][{j}]"))
-            out_t.append(_target(tj, loss, f" [{i}][{j}]"))
+            out_p.append(_prediction(pj, loss, i, j))
+            out_t.append(_target(tj, loss, i, j))
     if not out_p:
         raise ValueError(f"{loss}: no predictions; pass at least one")
     return out_p, out_t
@@ -178,10 +190,11 @@ def hinge(scores: Predictions, labels: Targets) -> Value:
     return functional.mean(terms)
 
 
-def _index(t: object, k: int, loss: str, where: str) -> int:
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral):
-        raise TypeError(f"{loss}: target{where} must be a class index (int), got {t!r}")
+def _index(t: object, k: int, loss: str, *at: int) -> int:
+    if type(t) is not int and (isinstance(t, bool) or not isinstance(t, numbers.Integral)):
+        raise TypeError(f"{loss}: target{_where(*at)} must be a class index (int), got {t!r}")
     if not 0 <= int(t) < k:
+        where = _where(*at)
         raise ValueError(f"{loss}: target{where} is {t}, but there are {k} classes (0..{k - 1})")
     return int(t)
 
@@ -202,13 +215,13 @@ def _rows(rows: object, target: object, loss: str) -> list[tuple[Sequence[object
         pairs = list(zip(batch, targets))
     out = []
     for i, (row, t) in enumerate(pairs):
-        where = f" {i}" if targets is not None else ""
+        at = () if targets is None else (i,)
         r = _as_list(row)
         if r is None:
-            raise ValueError(f"{loss}: sample{where} must be a list of scores, got {row!r}")
+            raise ValueError(f"{loss}: sample{_where(*at)} must be a list of scores, got {row!r}")
         if not r:
-            raise ValueError(f"{loss}: sample{where} has no classes")
-        out.append((r, _index(t, len(r), loss, where)))
+            raise ValueError(f"{loss}: sample{_where(*at)} has no classes")
+        out.append((r, _index(t, len(r), loss, *at)))
     return out
 
 
@@ -218,7 +231,7 @@ def nll(log_probs: Sequence[Operand] | Sequence[Sequence[Operand]], target: Indi
     For one sample pass its row and an int; for several, a list of rows and a list of ints
     (the mean over samples).
     """
-    vs = [_prediction(row[t], "nll", f" [{t}]") for row, t in _rows(log_probs, target, "nll")]
+    vs = [_prediction(row[t], "nll") for row, t in _rows(log_probs, target, "nll")]
     return -vs[0] if len(vs) == 1 else functional.sum(vs) / -len(vs)
 
 
@@ -232,7 +245,10 @@ def cross_entropy(
     rows with a list of ints (the mean over samples).
     """
     rows = _rows(logits, target, "cross_entropy")
-    picks = [functional.log_softmax(row)[t] for row, t in rows]  # type: ignore[arg-type]
+    picks = []
+    for row, t in rows:
+        shifted, lse = functional.log_softmax_parts(row)  # type: ignore[arg-type]
+        picks.append(shifted[t] - lse)  # log_softmax(row)[t], without the entries not picked
     return -picks[0] if len(picks) == 1 else functional.sum(picks) / -len(picks)
 
 

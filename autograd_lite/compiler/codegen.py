@@ -116,6 +116,7 @@ class _Writer:
         self._literals: dict[int, tuple[float, str]] = {}
         self.hoisted: dict[int, str] = {}  # ids of Exprs computed once, and their variables
         self.rows = Rows(self.names, self.tuples, self.hoisted)
+        self.over_tuples = sums.OVER_TUPLES  # dots of this many products: over tuples
         self._name_nodes([*self.inputs, *order], leaves)
 
     def _check_wrt(self, wrt: Sequence[Value] | None) -> tuple[Value, ...]:
@@ -177,7 +178,7 @@ class _Writer:
             return [head, f"{total}(", self.tuples.ref(tuple(items)), ", 0.0)"]
         n = len(ps) // 2
         bias = f" + {atoms[ps[-1]]}" if len(ps) % 2 else ""
-        if n >= sums.OVER_TUPLES:
+        if n >= self.over_tuples:
             mul = self.names.bind("mul", operator.mul)
             ws = self.tuples.ref(tuple([atoms[w] for w in ps[:n]]))
             xs = self.tuples.ref(tuple([atoms[x] for x in ps[n : 2 * n]]))
@@ -246,14 +247,20 @@ class _Writer:
         names = ", ".join(self.var[p] for p in self.inputs)
         return [f"    {names}{',' if len(self.inputs) == 1 else ''} = data"]
 
-    def _backward(self) -> list[Line]:
+    def _backward(
+        self, given: dict[Value, str] | None = None, start: dict[Value, str] | None = None
+    ) -> list[Line]:
+        """The grad table's lines: the rows of `given` nodes are the code given (the root's
+        is the seed 1.0 by default); a wanted input's row starts at 0.0, or, in `start`, is a
+        variable that holds it so far and gets this pass's terms added in place."""
         need = set(self.wrt)  # the wanted inputs and every node above one of them
         parents = self.parents
         for node in self.order:
             if not need.isdisjoint(parents[node]):
                 need.add(node)
-        root = self.root
-        if root not in need:
+        given = {self.root: "1.0"} if given is None else given
+        start = {} if start is None else start
+        if need.isdisjoint(given):
             return []
         hoisted = self.hoisted
         alive: list[Expr] = []
@@ -266,11 +273,12 @@ class _Writer:
         # reverse topological order, each one's parent slots in order. A consumer comes before
         # all of its parents, so its own sum is complete when it is reached.
         terms: defaultdict[Value, list[Any]] = defaultdict(list)
-        lines: list[Line] = [[_BACKWARD_MARK], [f"    g_{var[root]} = 1.0"]]
+        lines: list[Line] = [[_BACKWARD_MARK]]
+        lines += [[f"    g_{var[n]} = {row}"] for n, row in given.items()]
         for c in reversed(self.order):
             if c not in need:
                 continue
-            if c is not root:
+            if c not in given:
                 lines += grad_lines(c, terms.pop(c, []))
             ps = parents[c]
             d = rule_partials(RULES[c.op], m, env, val[c], [val[p] for p in ps])
@@ -282,7 +290,7 @@ class _Writer:
                 lines.append([f"    {t} = {render(expr, hoisted)}"])
                 hoisted[id(expr)] = t
                 alive.append(expr)  # ids name the temporaries: their Exprs must stay alive
-            g = None if c is root else "g_" + var[c]
+            g = None if given.get(c) == "1.0" else "g_" + var[c]
             shape = (c.op, len(ps))  # consumers of one shape: a run of terms over tuples
             one = (c.op, len(ps), 1.0)  # the same, where the derivative is 1.0
             for p, dp in zip(ps, d):
@@ -293,7 +301,8 @@ class _Writer:
                 else:
                     terms[p].append(self._term(g, dp, hoisted, shape, one))
         for p in self.wrt:
-            lines += grad_lines(p, terms.pop(p, []))
+            row = start.get(p)
+            lines += self.rows.lines(row or "g_" + var[p], terms.pop(p, []), row)
         return lines
 
     def _term(self, g: str | None, d: Operand, hoisted: dict[int, str], *runs: Any) -> Any:

@@ -11,6 +11,7 @@ import builtins
 import itertools
 import operator
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from .names import Names
@@ -82,28 +83,33 @@ class Tuples:
         self.count[k] += 1
         return k
 
-    def assemble(self, lines: list[Line], names: dict[int, str]) -> list[str]:
-        """The lines as text; a shared tuple is assigned just before its first use."""
+    def assemble(
+        self, lines: list[Line], names: dict[int, str], ready: Iterable[int] = ()
+    ) -> list[str]:
+        """The lines as text; a shared tuple is assigned just before its first use (those in
+        `ready` are assigned already, under their `names`)."""
         out: list[str] = []
-        defined: set[int] = set()
+        defined: set[int] = set(ready)
         for line in lines:
             parts = []
             for f in line:
                 if type(f) is not int:
                     parts.append(f)
                     continue
-                if self.count[f] < 2:
-                    parts.append(_tuple_text(self.items[f]))
+                if f in defined:
+                    parts.append(names[f])
                     continue
-                if f not in defined:
-                    defined.add(f)
-                    out.append(f"    {names[f]} = {_tuple_text(self.items[f])}")
+                if self.count[f] < 2:
+                    parts.append(tuple_text(self.items[f]))
+                    continue
+                defined.add(f)
+                out.append(f"    {names[f]} = {tuple_text(self.items[f])}")
                 parts.append(names[f])
             out.append("".join(parts))
         return out
 
 
-def _tuple_text(items: tuple[str, ...]) -> str:
+def tuple_text(items: tuple[str, ...]) -> str:
     return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
@@ -114,22 +120,25 @@ class Rows:
     def __init__(self, names: Names, tuples: Tuples, hoisted: dict[int, str]) -> None:
         self.names, self.tuples, self.hoisted = names, tuples, hoisted
         self.unsigned: set[str] = {"1.0"}
+        self.runs_over_tuples = RUNS_OVER_TUPLES
 
-    def lines(self, target: str, terms: list[Any]) -> list[Line]:
+    def lines(self, target: str, terms: list[Any], start: str | None = None) -> list[Line]:
         """grad_table[node] = 0.0 + Σ g_c · ∂c/∂node: one line, a few for long sums.
 
         A run of `RUNS_OVER_TUPLES` or more products from consumers of one shape (op and number
         of parents: a neuron's samples, a layer's neurons) is one call over tuples; other terms
-        are written out, `CHUNK` to a line.
+        are written out, `CHUNK` to a line. `start`: the variable holding the row so far (a
+        row continued across programs, as a compiled step's parameters' rows are), for 0.0.
         """
         head = f"    {target} = "
+        if start is not None:
+            return self._continued(head, target, terms, start)
         self.unsigned.add(target)
         if len(terms) == 1 and type(terms[0]) is tuple:  # most nodes have one consumer
             g, d, _ = terms[0]
             if d is not None:
                 return [[f"{head}0.0 + {g} * {d}"]]
             return [[head + g if g in self.unsigned else f"{head}0.0 + {g}"]]
-        lines: list[Line] = []
         static: Operand = 0.0  # numbers at the start are added now (the same additions)
         while terms and not isinstance(terms[0], (Expr, tuple)):
             static = static + terms[0]
@@ -140,12 +149,24 @@ class Rows:
             alone = self._plus_zero(terms[0])
             if alone is not None:
                 return [[head + self.text(alone, 0)]]
-        line: Line = [code(static, {}, ADD - 1)]
+        return self._sum(head, target, [code(static, {}, ADD - 1)], terms)
+
+    def _continued(self, head: str, target: str, terms: list[Any], start: str) -> list[Line]:
+        """start + Σ terms: nothing is added ahead of time, since `start` is not known now."""
+        if not terms:
+            return [] if target == start else [[head + start]]
+        if len(terms) == 1:
+            return [[f"{head}{start} + {self.text(terms[0], ADD)}"]]
+        return self._sum(head, target, [start], terms)
+
+    def _sum(self, head: str, target: str, line: Line, terms: list[Any]) -> list[Line]:
+        """head + line + Σ terms, over tuples where a run is long, `CHUNK` terms to a line."""
+        lines: list[Line] = []
         written = 0
         products = set(map(type, terms)) == {tuple}
         for key, group in itertools.groupby(terms, _RUN if products else _run_key):
             run = list(group)
-            if key is not None and len(run) >= RUNS_OVER_TUPLES:
+            if key is not None and len(run) >= self.runs_over_tuples:
                 line = self._sum_over_tuples(run, line)
                 continue
             for t in run:

@@ -49,7 +49,7 @@ class _Literal:
 
 LITERAL = _Literal()
 
-Terms = Callable[[Any, Any], Iterable[tuple[Any, Any]]]
+Terms = Callable[[Any, Any], Iterable[tuple[Any, Any]] | None]
 
 
 class Node:
@@ -138,9 +138,9 @@ def _fill(root: Node, seed: Any, ops: list[Any], terms: Terms | None) -> None:
     """Algorithm 6.2 into the `_g` slots of the nodes of `_walk(root)`.
 
     A node with row g adds g · d into the row of each parent, d the recorded local derivative;
-    or, given `terms`, the (parent, term) pairs `terms(node, g)` gives (Values for
-    `create_graph`, a compiled program's terms for a compiled step). A row starts as `NO_TERM`
-    (0.0), so adding a term is all there is to do; anomaly mode checks every row it changes.
+    or, given `terms`, the (parent, term) pairs `terms(node, g)` gives, where it gives any
+    (Values for `create_graph`; a compiled step's own). A row starts as `NO_TERM` (0.0), so
+    adding a term is all there is to do; anomaly mode checks every row it changes.
     """
     check = mode() & ANOMALY
     root._g = seed
@@ -149,8 +149,8 @@ def _fill(root: Node, seed: Any, ops: list[Any], terms: Terms | None) -> None:
         if g is NO_TERM:
             continue  # no term reached this node: it passes nothing on
         x, y = node._x, node._y
-        if terms is not None:
-            for p, t in terms(node, g):
+        if terms is not None and (found := terms(node, g)) is not None:
+            for p, t in found:
                 p._g += t
         elif y is MANY:
             for p, d in zip(x, node._dx):

@@ -67,6 +67,8 @@ class Neuron(Module):
     outputs are the same floats micrograd computes.
     """
 
+    straight_line = True  # the same graph for every input
+
     def __init__(self, nin: int, nonlin: bool = True) -> None:
         self.nin = check_size(nin, "nin")
         self.w = [Parameter(random.uniform(-1, 1), label=f"w{i}") for i in range(nin)]
@@ -101,6 +103,8 @@ class Layer(Module):
 
     A call returns the list of outputs, or the Value itself when `nout` is 1 (micrograd's rule).
     """
+
+    straight_line = True  # the same graph for every input
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
         self.nin = check_size(nin, "nin")
@@ -147,6 +151,8 @@ class MLP(Module):
     >>> model([1.0, -2.0])._op  # the last layer's b + Σ wᵢxᵢ: one node, which micrograd ends in +
     '+'
     """
+
+    straight_line = True  # the same graph for every input
 
     def __init__(self, nin: int, nouts: list[int]) -> None:
         self.nin = check_size(nin, "nin")

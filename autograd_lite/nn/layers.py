@@ -143,6 +143,8 @@ class Neuron(Module):
         ValueError: `nin` + 1 is more than `MAX_PARAMETERS`, before anything is allocated.
     """
 
+    straight_line = True  # the same graph for every input
+
     __slots__ = ("_act", "activation", "b", "nin", "w")
 
     def __init__(
@@ -207,6 +209,8 @@ class Layer(Module):
     Raises:
         ValueError: (`nin` + 1)·`nout` is more than `MAX_PARAMETERS`, before allocating.
     """
+
+    straight_line = True  # the same graph for every input
 
     __slots__ = ("activation", "neurons", "nin", "nout")
 
@@ -297,6 +301,8 @@ class MLP(Module):
     >>> model.layers[2].neurons[0].b.grad  # ∂y/∂b of a linear output unit
     1.0
     """
+
+    straight_line = True  # the same graph for every input
 
     __slots__ = ("activation", "layers", "nin", "nouts", "output_activation")
 

@@ -22,11 +22,15 @@ class Module:
     """Base class of models: parameters, gradients, state dicts and model files.
 
     Subclasses define `named_parameters()` and, to be saved, `_config()`; a class that also
-    defines `_from_config(arch, weights)` is one a model file can hold (`Module.kinds`).
+    defines `_from_config(arch, weights)` is one a model file can hold (`Module.kinds`). A
+    class whose calls build the same graph for every input (no Python decision on an input's
+    value) says `straight_line = True` in its own body: `fit(..., compile=True)` then writes
+    its pass over a sample once (a subclass that changes the call must say it again).
     """
 
     __slots__ = ()
     kinds: ClassVar[dict[str, type[Module]]] = {}  # model type in a file → its class
+    straight_line: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -89,14 +89,9 @@ class History:
 
 
 def _objective(
-    model: Model,
-    X: Sequence[Sequence[float]],
-    y: Sequence[Label],
-    loss: LossFn,
-    penalty: Penalty | None,
-) -> tuple[Value, list[Any]]:
-    """loss(outputs, y) (+ penalty()) and the outputs it was computed from."""
-    outputs = [model(x) for x in X]
+    outputs: list[Any], y: Sequence[Label], loss: LossFn, penalty: Penalty | None
+) -> Value:
+    """loss(outputs, y) (+ penalty()): the objective, from the model's outputs."""
     value = loss(outputs, list(y))
     if not isinstance(value, Value):
         raise TypeError(
@@ -105,7 +100,7 @@ def _objective(
         )
     if penalty is not None:
         value = value + penalty()
-    return value, outputs
+    return value
 
 
 def _step(
@@ -119,22 +114,26 @@ def _step(
     """One gradient step on a batch: zero the gradients, build the objective, back-propagate,
     update the parameters."""
     optimizer.zero_grad()
-    value, _ = _objective(model, X, y, loss, penalty)
-    value.backward()
+    _objective([model(x) for x in X], y, loss, penalty).backward()
     optimizer.step()
 
 
 def _evaluate(
     model: Model,
-    X: Sequence[Sequence[float]],
-    y: Sequence[Label],
+    data: Dataset,
     loss: LossFn,
     penalty: Penalty | None,
     cut: float,
+    step: CompiledStep | None,
 ) -> tuple[float, float]:
-    """(objective, accuracy) on a data set, without building a graph."""
+    """(objective, accuracy) on a data set, without building a graph (the outputs from the
+    compiled model where there is one)."""
+    X, y = data
+    outputs = None if step is None else step.outputs(X)
     with no_grad():
-        value, outputs = _objective(model, X, y, loss, penalty)
+        if outputs is None:
+            outputs = [model(x) for x in X]
+        value = _objective(outputs, y, loss, penalty)
     outs = [floats(o) for o in outputs]
     return value.data, score(outs, y, task_for(y, outs, cut))
 
@@ -244,8 +243,8 @@ def fit(
 
     penalty = _penalty(model, l2, regularizer)
     step = None
-    if compile:  # each batch's step traced once and replayed as straight-line Python
-        step = CompiledStep(lambda xs, ys: _objective(model, xs, ys, loss, penalty)[0], X)
+    if compile:  # the model's pass over a sample written once as straight-line Python
+        step = CompiledStep(model, lambda outs, ys: _objective(outs, ys, loss, penalty), X)
     n = len(X)
     size = n if batch_size is None else min(batch_size, n)
     order = list(range(n))
@@ -265,7 +264,7 @@ def fit(
                     optimizer.step()
                     continue
                 _step(model, [X[i] for i in batch], [y[i] for i in batch], loss, penalty, optimizer)
-            _record(history, model, (X, y), validation, loss, penalty, cut)
+            _record(history, model, (X, y), validation, loss, penalty, cut, step)
             shown.update(epoch + 1, history)
     finally:
         shown.close()
@@ -380,11 +379,12 @@ def _record(
     loss: LossFn,
     penalty: Penalty | None,
     cut: float,
+    step: CompiledStep | None,
 ) -> None:
-    value, acc = _evaluate(model, train[0], train[1], loss, penalty, cut)
+    value, acc = _evaluate(model, train, loss, penalty, cut, step)
     history.loss.append(value)
     history.accuracy.append(acc)
     if validation is not None:
-        value, acc = _evaluate(model, validation[0], validation[1], loss, penalty, cut)
+        value, acc = _evaluate(model, validation, loss, penalty, cut, step)
         history.val_loss.append(value)
         history.val_accuracy.append(acc)
