@@ -104,7 +104,7 @@ class Value(Node):
     tanh = _op("tanh", "Hyperbolic tangent; derivative 1 - tanh².")
     sigmoid = _op("sigmoid", "1 / (1 + e^-x), without overflow for any x; derivative σ(1 - σ).")
     relu = _op("relu", "max(x, 0); for x ≤ 0 the edge is absent (relu'(0) = 0).")
-    softplus = _op("softplus", "log(1 + e^x), computed without overflow; derivative sigmoid(x).")
+    _softplus = _op("softplus", "log(1 + e^x), computed without overflow; derivative sigmoid(x).")
     abs = _op("abs", "|x|; abs'(0) = 0.")
     step = _op("step", "1 for x > 0, else 0 (so step(0) = 0); its edge is absent.")
     sign = _op("sign", "1 for x > 0, -1 for x < 0, 0 at 0 and nan (PyTorch's); edge absent.")
@@ -118,6 +118,19 @@ class Value(Node):
     def leaky_relu(self, alpha: float = 0.01) -> Value:
         """x for x > 0, else alpha·x; the slope at 0 is alpha (a constant input)."""
         return apply("leaky_relu", (self, alpha))
+
+    def softplus(self, beta: Operand = 1.0, threshold: Operand | None = None) -> Value:
+        """log(1 + e^x), computed without overflow; derivative sigmoid(x).
+
+        With `beta` or `threshold`, PyTorch's `Softplus(beta, threshold)` (rule
+        "softplus_threshold"): x itself where beta·x > threshold, with slope exactly 1,
+        else log(1 + e^(beta·x))/beta with slope sigmoid(beta·x). No threshold (None) is
+        log(1 + e^(beta·x))/beta everywhere; PyTorch's default threshold is 20.
+        """
+        if threshold is None and to_float(beta) == 1.0:
+            return self._softplus()  # the plain rule "softplus"
+        bound = math.inf if threshold is None else threshold  # x·beta > inf: never
+        return apply("softplus_threshold", (self, beta, bound))
 
     def clamp(self, min: Operand | None = None, max: Operand | None = None) -> Value:
         """x limited to [min, max] (None: no limit), PyTorch's convention: the gradient passes
