@@ -5,6 +5,7 @@ PyTorch is optional: it is imported only when one of these functions is called.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -15,14 +16,34 @@ from .core import Value
 __all__ = ["from_torch", "parameter_map", "to_torch"]
 
 TORCH_VERSION = "2.13.0"  # the version the tests compare against
-# PyTorch's Softplus returns x itself above `threshold`; from 40 on, log(1 + eˣ) and x are the
-# same float64, so this threshold changes nothing (PyTorch's default of 20 changes the result
-# by up to 1e-10 relative between 20 and 37).
+# PyTorch's Softplus returns x itself where beta·x > threshold. From z = 40 on, log(1 + eᶻ)
+# and z are the same float64 (and its slope sigmoid(z) is 1.0), so this threshold is the same
+# as none (with beta 1 bit for bit; else but for the rounding of beta·x/beta, one ulp):
+# `to_torch` writes it for a softplus without one, `from_torch` reads it, and any higher one,
+# as none. PyTorch's default of 20 is not: between 20 and 37 x and log(1 + eˣ) differ by up to
+# 1e-10 relative, so it is kept as a setting.
 SOFTPLUS_THRESHOLD = 40.0
-_MIN_SOFTPLUS_THRESHOLD = 20.0
 
-# One layer of a model: its weight rows, its biases and its activation's name.
-_LayerSpec = tuple[Sequence[Sequence[Value]], Sequence[Value], str]
+
+class _Activation(NamedTuple):
+    """An activation of `nn` by name, with the settings of softplus (see `nn.Neuron`)."""
+
+    name: str
+    beta: float = 1.0
+    threshold: float | None = None
+
+    def __str__(self) -> str:
+        if self.beta == 1.0 and self.threshold is None:
+            return self.name
+        return f"{self.name}(beta={self.beta}, threshold={self.threshold})"
+
+
+class _LayerSpec(NamedTuple):
+    """One layer of a model: its weight rows, its biases and its activation."""
+
+    rows: Sequence[Sequence[Value]]
+    biases: Sequence[Value]
+    activation: _Activation
 
 
 def _torch() -> Any:
@@ -47,19 +68,21 @@ def _layers(model: object, who: str = "to_torch") -> list[_LayerSpec]:
     """The layers of an `nn.MLP`, `nn.Layer` or `nn.Neuron` (or their micrograd versions)."""
     from .micrograd import nn as mg
 
-    if isinstance(model, nn.Neuron):
-        return [([model.w], [model.b], model.activation)]
-    if isinstance(model, nn.Layer):
-        return [([n.w for n in model.neurons], [n.b for n in model.neurons], model.activation)]
+    if isinstance(model, (nn.Neuron, nn.Layer)):
+        act = _Activation(model.activation, model.softplus_beta, model.softplus_threshold)
+        if isinstance(model, nn.Neuron):
+            return [_LayerSpec([model.w], [model.b], act)]
+        return [_LayerSpec([n.w for n in model.neurons], [n.b for n in model.neurons], act)]
     if isinstance(model, nn.MLP):
         return [spec for layer in model.layers for spec in _layers(layer, who)]
     if isinstance(model, mg.Neuron):
-        return [([model.w], [model.b], "relu" if model.nonlin else "linear")]
+        return [_LayerSpec([model.w], [model.b], _Activation("relu" if model.nonlin else "linear"))]
     if isinstance(model, mg.Layer):
         acts = {"relu" if n.nonlin else "linear" for n in model.neurons}
         if len(acts) != 1:
             raise ValueError("cannot export a micrograd Layer whose neurons mix relu and linear")
-        return [([n.w for n in model.neurons], [n.b for n in model.neurons], acts.pop())]
+        rows, biases = [n.w for n in model.neurons], [n.b for n in model.neurons]
+        return [_LayerSpec(rows, biases, _Activation(acts.pop()))]
     if isinstance(model, mg.MLP):
         return [spec for layer in model.layers for spec in _layers(layer, who)]
     raise TypeError(
@@ -67,19 +90,21 @@ def _layers(model: object, who: str = "to_torch") -> list[_LayerSpec]:
     )
 
 
-def _activation_module(torch: Any, name: str) -> Any:
+def _activation_module(torch: Any, act: _Activation) -> Any:
     tnn = torch.nn
+    threshold = SOFTPLUS_THRESHOLD if act.threshold is None else act.threshold
     makers: dict[str, Callable[[], Any]] = {
         "linear": tnn.Identity,
         "relu": tnn.ReLU,
         "tanh": tnn.Tanh,
         "sigmoid": tnn.Sigmoid,
         "leaky_relu": lambda: tnn.LeakyReLU(negative_slope=leaky_relu_slope()),
-        "softplus": lambda: tnn.Softplus(beta=1.0, threshold=SOFTPLUS_THRESHOLD),
+        "softplus": lambda: tnn.Softplus(beta=act.beta, threshold=threshold),
     }
-    if name not in makers:
-        raise ValueError(f"activation {name!r} has no PyTorch module here; known: {list(makers)}")
-    return makers[name]()
+    if act.name not in makers:
+        known = list(makers)
+        raise ValueError(f"activation {act.name!r} has no PyTorch module here; known: {known}")
+    return makers[act.name]()
 
 
 def to_torch(model: object) -> Any:
@@ -87,9 +112,10 @@ def to_torch(model: object) -> Any:
 
     Each layer becomes `torch.nn.Linear(nin, nout)` (row j of its weight holds neuron j's
     `w`, its bias the `b`s) followed by its activation: `ReLU`, `Tanh`, `Sigmoid`,
-    `LeakyReLU(negative_slope=0.01)` (nn's slope), `Softplus(beta=1, threshold=40)` (the
-    threshold at which it equals x in float64) or `Identity` for "linear", so layer i is
-    at index 2i and its activation at 2i + 1. The weights are copied exactly; the returned
+    `LeakyReLU(negative_slope=0.01)` (nn's slope), `Softplus(beta, threshold)` with the
+    model's `softplus_beta` and `softplus_threshold` (no threshold becomes 40, from where x
+    and log(1 + eˣ) are the same float64) or `Identity` for "linear", so layer i is at
+    index 2i and its activation at 2i + 1. The weights are copied exactly; the returned
     module is independent of `model`. It maps a batch of shape (n, nin) to (n, nout);
     `parameter_map(model)` names the torch entry of each parameter.
 
@@ -113,17 +139,13 @@ def to_torch(model: object) -> Any:
     return torch.nn.Sequential(*modules)
 
 
-def _activation_name(torch: Any, where: str, module: Any) -> str | None:
+def _activation_of(torch: Any, where: str, module: Any) -> _Activation | None:
     """The nn activation a PyTorch module computes, None if it is no activation at all."""
     tnn = torch.nn
-    if isinstance(module, tnn.Identity):
-        return "linear"
-    if isinstance(module, tnn.ReLU):
-        return "relu"
-    if isinstance(module, tnn.Tanh):
-        return "tanh"
-    if isinstance(module, tnn.Sigmoid):
-        return "sigmoid"
+    simple = {tnn.Identity: "linear", tnn.ReLU: "relu", tnn.Tanh: "tanh", tnn.Sigmoid: "sigmoid"}
+    for kind, name in simple.items():
+        if isinstance(module, kind):
+            return _Activation(name)
     if isinstance(module, tnn.LeakyReLU):
         slope = leaky_relu_slope()
         if module.negative_slope != slope:
@@ -131,16 +153,28 @@ def _activation_name(torch: Any, where: str, module: Any) -> str | None:
                 f"{where} is LeakyReLU(negative_slope={module.negative_slope}); "
                 f"autograd_lite's leaky_relu has slope {slope}: use that slope"
             )
-        return "leaky_relu"
+        return _Activation("leaky_relu")
     if isinstance(module, tnn.Softplus):
-        if module.beta != 1 or module.threshold < _MIN_SOFTPLUS_THRESHOLD:
-            raise ValueError(
-                f"{where} is Softplus(beta={module.beta}, threshold={module.threshold}); "
-                "autograd_lite's softplus is log(1 + eˣ): use beta=1 and a threshold of at "
-                f"least {_MIN_SOFTPLUS_THRESHOLD:g}"
-            )
-        return "softplus"
+        return _softplus(where, module)
     return None
+
+
+def _softplus(where: str, module: Any) -> _Activation:
+    """nn's softplus with the settings of PyTorch's `Softplus(beta, threshold)` module."""
+    beta, threshold = float(module.beta), float(module.threshold)
+    described = f"{where} is Softplus(beta={module.beta}, threshold={module.threshold})"
+    if not math.isfinite(beta) or beta == 0.0:
+        raise ValueError(
+            f"{described}; autograd_lite's softplus needs a finite beta other than 0 "
+            "(log(1 + e^(beta·x))/beta divides by it)"
+        )
+    if threshold == -math.inf:
+        raise ValueError(
+            f"{described}; autograd_lite's softplus needs a finite threshold (or none: inf)"
+        )
+    if threshold != threshold or threshold >= SOFTPLUS_THRESHOLD:  # the same as none
+        return _Activation("softplus", beta)
+    return _Activation("softplus", beta, threshold)
 
 
 def _module_name(index: int, name: str) -> str:
@@ -149,12 +183,12 @@ def _module_name(index: int, name: str) -> str:
 
 
 class _TorchLayer(NamedTuple):
-    """A Linear of a Sequential and the activation after it ("linear" for none)."""
+    """A Linear of a Sequential and the activation after it (linear for none)."""
 
     name: str  # the child's name: its tensors are f"{name}.weight" and f"{name}.bias"
     where: str  # how messages name it ("module 2", "module 'fc1'")
     linear: Any
-    activation: str
+    activation: _Activation
 
 
 def _is_sequential(module: object) -> bool:
@@ -198,10 +232,10 @@ def _torch_layers(module: Any, who: str) -> list[_TorchLayer]:
                     f"{where} is {child}, but the layer before it has {expected_in} outputs"
                 )
             expected_in = child.out_features
-            layers.append(_TorchLayer(name, where, child, "linear"))
+            layers.append(_TorchLayer(name, where, child, _Activation("linear")))
             last_linear = index
             continue
-        activation = _activation_name(torch, where, child)
+        activation = _activation_of(torch, where, child)
         if activation is None:
             raise ValueError(
                 f"{where} ({child}) has no autograd_lite equivalent; a model to carry "
@@ -222,20 +256,29 @@ def from_torch(module: Any) -> nn.MLP:
     """The `nn.MLP` that computes what a `torch.nn.Sequential` of Linear layers computes.
 
     The Sequential holds Linear layers (with bias), each followed by at most one of `ReLU`,
-    `Tanh`, `Sigmoid`, `LeakyReLU` with nn's slope 0.01, `Softplus` (beta 1, threshold
-    at least 20) or `Identity`; a Linear with no activation after it is linear. Its
-    children may be numbered (`Sequential(a, b)`) or named (`Sequential(OrderedDict(...))`).
-    All hidden layers need the same activation (an `nn.MLP` has one for them and one for
-    the output). Weights of any real floating type are read exactly as float64, so the MLP
+    `Tanh`, `Sigmoid`, `LeakyReLU` with nn's slope 0.01, `Softplus` or `Identity`; a Linear
+    with no activation after it is linear. Its children may be numbered (`Sequential(a, b)`)
+    or named (`Sequential(OrderedDict(...))`). All hidden layers need the same activation
+    (an `nn.MLP` has one for them and one for the output), and all softplus layers the same
+    settings. Weights of any real floating type are read exactly as float64, so the MLP
     computes what `module.double()` computes. `parameter_map(module)` names the entry of
     `module.state_dict()` each parameter came from.
+
+    `Softplus(beta, threshold)` becomes the MLP's `softplus_beta` and `softplus_threshold`,
+    so that it too is x itself where beta·x > threshold (PyTorch's default `Softplus()` is
+    beta 1, threshold 20). A threshold of 40 or more is none (from there on beta·x and
+    log(1 + e^(beta·x)) are the same float64), as is a nan threshold (beta·x is never above
+    it). Where PyTorch's log1p(exp(beta·x)) overflows (beta·x above 709.78, which only a
+    threshold above that lets through), PyTorch gives inf and the MLP the finite value.
 
     Raises:
         ImportError: PyTorch is not installed.
         TypeError: `module` is not a Sequential.
         ValueError: naming the module that cannot be carried over (a Conv2d, a Linear
-            without bias, a LeakyReLU with another slope, mismatched sizes, ...), or hidden
-            layers with different activations, or a weight that is nan or inf.
+            without bias, a LeakyReLU with another slope, a Softplus with beta 0 or inf or
+            threshold -inf, mismatched sizes, ...), or hidden layers with different
+            activations, softplus layers with different settings, or a weight that is nan
+            or inf.
     """
     layers = _torch_layers(module, "from_torch")
     hidden = {layer.activation for layer in layers[:-1]}
@@ -245,12 +288,23 @@ def from_torch(module: Any) -> nn.MLP:
             f"nn.MLP has one activation for all hidden layers, this Sequential has several "
             f"({described})"
         )
+    activation = hidden.pop() if hidden else _Activation("relu")
+    softplus = [layer for layer in layers if layer.activation.name == "softplus"]
+    if len({layer.activation for layer in softplus}) > 1:
+        described = ", ".join(f"{layer.where}: {layer.activation}" for layer in softplus)
+        raise ValueError(
+            "nn.MLP has one beta and threshold for all its softplus layers, this "
+            f"Sequential's differ ({described})"
+        )
+    settings = softplus[0].activation if softplus else _Activation("softplus")
     model = nn.MLP(
         layers[0].linear.in_features,
         [layer.linear.out_features for layer in layers],
-        activation=hidden.pop() if hidden else "relu",
-        output_activation=layers[-1].activation,
+        activation=activation.name,
+        output_activation=layers[-1].activation.name,
         seed=0,
+        softplus_beta=settings.beta,
+        softplus_threshold=settings.threshold,
     )
     tensors = {}
     for layer in layers:
