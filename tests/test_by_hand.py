@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from fractions import Fraction
 
 import pytest
 
@@ -208,6 +209,31 @@ def test_check_by_hand_non_finite_claims() -> None:
     report = check_by_hand(r, {"r": math.nan, "s": math.nan})
     assert report.first_wrong is r  # the nan came in at r, s only carries it on
     assert [st.node for st in report.wrong] == [r]
+
+
+def test_check_by_hand_huge_integer_claims_are_inf_as_in_value() -> None:
+    # An int beyond the float range is ±inf, as the engine makes it: Value(10**400).data
+    x = Value(3.0, label="x")
+    z = x * x
+    z.label = "z"
+    y = z * 2.0
+    y.label = "y"
+    assert Value(10**400).data == math.inf and Value(-(10**400)).data == -math.inf
+    report = check_by_hand(y, {"z": 10**400})
+    assert (report.first_wrong, report.claimed, report.expected) == (z, math.inf, 2.0)
+    assert "∂y/∂z: you wrote inf but" in str(report)
+    assert "inf" in report.table().splitlines()[1]
+    assert check_by_hand(y, {"z": -(10**400)}).claimed == -math.inf
+    assert check_by_hand(y, {"z": Fraction(10**400, 3)}).claimed == math.inf
+    # the root: its gradient is 1, whatever the claim
+    assert "you wrote inf; the backward pass starts from 1" in str(check_by_hand(y, {y: 10**400}))
+    # inf passed on from a slip at z: x, computed from it (inf · 3 + inf · 3), is a right step
+    report = check_by_hand(y, {"z": 10**400, "x": 10**400})
+    assert [(st.node, st.ok) for st in report.steps] == [(z, False), (x, True)]
+    # huge tolerances are inf too: every finite claim agrees
+    assert check_by_hand(y, {"z": 3.0}, rtol=10**400).ok
+    assert check_by_hand(y, {"z": 3.0}, rtol=0, atol=10**400).ok
+    assert not check_by_hand(y, {"z": 3.0}, rtol=0, atol=0.5).ok
 
 
 def test_check_by_hand_labels_must_name_one_node() -> None:

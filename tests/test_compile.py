@@ -120,6 +120,23 @@ def _leaky(rng: random.Random) -> Callable[[Pool], Value]:
     return lambda pool: pool[i % len(pool)].leaky_relu(alpha)
 
 
+def _softplus_threshold(rng: random.Random) -> Callable[[Pool], Value]:
+    i, j, k = _pick(rng, 3)
+    beta = rng.choice([1.0, 2.0, 0.5, -1.5])
+    threshold = rng.choice([20.0, 0.0, -1.0, 2.5, 1.0])
+    kind = rng.randrange(3)
+
+    def apply(pool: Pool) -> Value:
+        x = pool[i % len(pool)]
+        if kind == 0:
+            return x.softplus(beta, threshold)
+        if kind == 1:
+            return x.softplus(-beta)  # no threshold (beta 1 would be the plain rule)
+        return x.softplus(pool[j % len(pool)], pool[k % len(pool)])  # settings as nodes
+
+    return apply
+
+
 # One maker per rule of the table: `test_every_rule_has_a_maker` keeps this complete.
 MAKERS: dict[str, Maker] = {
     "+": _binary(lambda a, b: a + b),
@@ -134,6 +151,7 @@ MAKERS: dict[str, Maker] = {
     "tanh": _unary(Value.tanh),
     "sigmoid": _unary(Value.sigmoid),
     "softplus": _unary(Value.softplus),
+    "softplus_threshold": _softplus_threshold,
     "relu": _unary(Value.relu),
     "leaky_relu": _leaky,
     "abs": _unary(Value.abs),

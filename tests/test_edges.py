@@ -193,6 +193,7 @@ def _torch_ops() -> dict[str, Callable[..., Any]]:
         "tanh": torch.tanh,
         "sigmoid": torch.sigmoid,
         "softplus": fn.softplus,  # above 20 PyTorch returns x: equal to 1e-8
+        "softplus_threshold": lambda a, beta, t: fn.softplus(a, float(beta), float(t)),
         "relu": torch.relu,
         "leaky_relu": lambda a, alpha: fn.leaky_relu(a, float(alpha)),
         "abs": torch.abs,
@@ -223,8 +224,9 @@ def _torch_dot(torch: Any, xs: Sequence[Any]) -> Any:
     return total + xs[-1] if len(xs) % 2 else total
 
 
-# Inputs that are numbers, not variables, in the op's public form (alpha of leaky_relu).
-CONSTANT_INPUTS = {"leaky_relu": {1}}
+# Inputs that are numbers, not variables, in the op's public form (alpha of leaky_relu, beta
+# and threshold of softplus).
+CONSTANT_INPUTS = {"leaky_relu": {1}, "softplus_threshold": {1, 2}}
 ARITY = {"sum": 3, "dot": 5, "affine": 5, "logsumexp": 3, "shift": 3}
 
 
@@ -287,6 +289,9 @@ def test_edges_every_op_matches_pytorch_at_first_and_second_order(op: str, data:
     xs = [data.draw(value) for _ in range(arity)]
     if op == "leaky_relu":
         xs[1] = data.draw(st.sampled_from([0.01, 0.2, 0.0]))
+    if op == "softplus_threshold":  # PyTorch's default (1, 20), and others
+        xs[1] = data.draw(st.sampled_from([1.0, 2.0, 0.5, -1.5, 1e-3]))
+        xs[2] = data.draw(st.sampled_from([20.0, 0.0, -3.0, 5.0, 40.0, INF]))
     got_y, got_d1, got_backward, got_d2 = _ours_first_and_second(op, xs)
     want_y, want_d1, want_d2 = _torch_first_and_second(op, xs)
     _assert_matches(op, xs, (got_y, got_d1, got_backward, got_d2), (want_y, want_d1, want_d2))
@@ -295,6 +300,8 @@ def test_edges_every_op_matches_pytorch_at_first_and_second_order(op: str, data:
 def _assert_matches(op: str, xs: Sequence[float], got: Any, want: Any) -> None:
     (got_y, got_d1, got_backward, got_d2), (want_y, want_d1, want_d2) = got, want
     rel = 1e-8 if op == "softplus" else 1e-9
+    if op == "softplus_threshold":
+        want_y, want_d1, want_d2 = _torch_softplus_fixed(xs, got_d2, (want_y, want_d1, want_d2))
     assert same(got_y, want_y, rel), (op, xs, got_y, want_y)
     if op == "logsumexp" and all(x < INF for x in xs) and max(xs) > -INF:
         # PyTorch's exp(xᵢ - z) rounds to 1 for logits like 1e16; the softmax p is the
@@ -325,6 +332,20 @@ def _assert_matches(op: str, xs: Sequence[float], got: Any, want: Any) -> None:
             assert close or same(g, w, rel), (op, xs, "second", got_d2, want_d2)
 
 
+def _torch_softplus_fixed(xs: Sequence[float], got_d2: Any, want: Any) -> Any:
+    """PyTorch's Softplus(beta, threshold) answers, where they are not its overflow or its
+    one inconsistency: at beta·x = threshold its forward and first derivative take the
+    softplus branch (beta·x > threshold is false) and its second derivative the other one
+    (it tests beta·x < threshold): 0 there, where the branch's own derivative is ours."""
+    (x, beta, threshold), (want_y, want_d1, want_d2) = xs, want
+    z = x * beta
+    if z == threshold:
+        want_d2 = got_d2
+    if z > 709.78 and not z > threshold:  # log1p(exp(z)) is inf, its derivative nan
+        want_y, want_d1, want_d2 = z / beta, [1.0], [[0.0]]  # softplus(z) is z here
+    return want_y, want_d1, want_d2
+
+
 def _softmax_mp(xs: Sequence[float]) -> list[float]:
     mpmath = pytest.importorskip("mpmath")
     with mpmath.workdps(60):
@@ -340,6 +361,8 @@ def test_edges_every_op_matches_pytorch_on_a_grid_of_edges() -> None:
     for op in sorted(RULES):
         arity = RULES[op].arity if RULES[op].arity > 0 else 3 if op == "affine" else 2
         points = [(a, b, c)[:arity] for a in grid for b in grid[:8] for c in grid[:6]]
+        if op == "softplus_threshold":  # settings: beta finite, the threshold finite or inf
+            points = [(a, b, c) for a in grid for b in (1.0, 2.0, -1.0, 0.5) for c in grid[:6]]
         for xs in dict.fromkeys(points):
             xs = list(xs)
             if op == "leaky_relu":

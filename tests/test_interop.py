@@ -4,63 +4,16 @@ from __future__ import annotations
 
 import random
 import sys
+from collections import OrderedDict
 from typing import Any
 
 import pytest
+from helpers import compare
 
-from autograd_lite import Value, grad, nn
+from autograd_lite import nn
 from autograd_lite.interop import from_torch, leaky_relu_slope, parameter_map, to_torch
 
 ACTIVATIONS = list(nn.ACTIVATIONS)
-RTOL = 1e-12
-
-
-def assert_close(got: list[float], want: list[float], what: str) -> None:
-    """Each entry within 1e-12 relative (of the largest entry, for entries that cancel to ~0)."""
-    assert len(got) == len(want), what
-    scale = max((abs(w) for w in want), default=0.0)
-    for i, (g, w) in enumerate(zip(got, want)):
-        assert abs(g - w) <= RTOL * max(abs(w), scale * 1e-3, 1e-300), f"{what}[{i}]: {g} != {w}"
-
-
-def ours(model: nn.Module, x: list[float], c: list[float]) -> tuple[list[float], list[float], dict]:
-    """Outputs, ∂(c·outputs)/∂x and ∂(c·outputs)/∂parameter by name, with autograd_lite."""
-    xs = [Value(v) for v in x]
-    out = model(xs)
-    outs = out if isinstance(out, list) else [out]
-    total = sum((ci * o for ci, o in zip(c, outs)), Value(0.0))
-    named = model.named_parameters()
-    grads = grad(total, xs + [p for _, p in named])
-    params = {name: g for (name, _), g in zip(named, grads[len(xs) :])}
-    return [o.data for o in outs], grads[: len(xs)], params
-
-
-def theirs(
-    torch: Any, seq: Any, x: list[float], c: list[float], names: dict
-) -> tuple[list[float], list[float], dict]:
-    """The same three with PyTorch, parameters read through `parameter_map`."""
-    seq.zero_grad()
-    xt = torch.tensor([x], dtype=torch.float64, requires_grad=True)
-    out = seq(xt)[0]
-    (out * torch.tensor(c, dtype=torch.float64)).sum().backward()
-    tensors = dict(seq.named_parameters())
-    params = {name: tensors[key].grad[pos].item() for name, (key, pos) in names.items()}
-    return out.tolist(), xt.grad[0].tolist(), params
-
-
-def compare(torch: Any, model: nn.Module, seq: Any, nin: int, nout: int, rng: random.Random):
-    names = parameter_map(model)
-    # Inputs in (-1, 1) and small weights keep tanh and sigmoid out of saturation, where
-    # 1 - y² cancels and the one-ulp difference of the two libraries' tanh exceeds 1e-12.
-    for _ in range(5):
-        x = [rng.uniform(-1.0, 1.0) for _ in range(nin)]
-        c = [rng.uniform(-1.0, 1.0) for _ in range(nout)]
-        out, gx, gp = ours(model, x, c)
-        tout, tgx, tgp = theirs(torch, seq, x, c, names)
-        assert_close(out, tout, "outputs")
-        assert_close(gx, tgx, "input gradients")
-        assert set(gp) == set(tgp)
-        assert_close([gp[k] for k in gp], [tgp[k] for k in gp], "parameter gradients")
 
 
 @pytest.mark.parametrize("hidden", ACTIVATIONS)
@@ -96,7 +49,7 @@ def test_interop_from_torch_same_outputs_and_gradients(activation: str) -> None:
         activation,
         [7, 3],
     )
-    compare(torch, model, seq, 4, 3, random.Random(5))
+    compare(torch, model, seq, 4, 3, random.Random(5), parameter_map(seq))
 
 
 def test_interop_round_trip_is_exact() -> None:
@@ -148,6 +101,112 @@ def test_interop_parameter_map_is_one_to_one() -> None:
     assert parameter_map(seq)["layers.1.neurons.0.b"] == ("1.bias", (0,))
 
 
+def _elements(torch: Any, state: dict) -> set[tuple[str, tuple[int, ...]]]:
+    """Every (state-dict key, index) of a state dict: one per number it holds."""
+    return {
+        (key, tuple(int(i) for i in idx))
+        for key, tensor in state.items()
+        for idx in torch.cartesian_prod(*(torch.arange(n) for n in tensor.shape)).reshape(
+            -1, tensor.dim()
+        )
+    }
+
+
+def _sequential(torch: Any, named: bool) -> Any:
+    """Linear(3, 5), Tanh, Linear(5, 4), Tanh, Linear(4, 2) in float64, named or numbered."""
+    torch.manual_seed(3)
+    tnn = torch.nn
+    children = [
+        ("fc1", tnn.Linear(3, 5)),
+        ("act1", tnn.Tanh()),
+        ("hidden", tnn.Linear(5, 4)),
+        ("act2", tnn.Tanh()),
+        ("out", tnn.Linear(4, 2)),
+    ]
+    if named:
+        return tnn.Sequential(OrderedDict(children)).double()
+    return tnn.Sequential(*(child for _, child in children)).double()
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["named", "numbered"])
+def test_interop_parameter_map_keys_are_the_sequentials_own(named: bool) -> None:
+    torch = pytest.importorskip("torch")
+    seq = _sequential(torch, named)
+    state = seq.state_dict()
+    names = parameter_map(seq)
+    want = ["fc1", "hidden", "out"] if named else ["0", "2", "4"]
+    assert names["layers.0.neurons.4.w.2"] == (f"{want[0]}.weight", (4, 2))
+    assert names["layers.1.neurons.3.b"] == (f"{want[1]}.bias", (3,))
+    assert names["layers.2.neurons.1.w.0"] == (f"{want[2]}.weight", (1, 0))
+    # one entry of the Sequential's own state dict per parameter, and every entry once
+    assert len(set(names.values())) == len(names)
+    assert set(names.values()) == _elements(torch, state)
+    model = from_torch(seq)
+    assert list(names) == list(model.state_dict())
+    for name, (key, position) in names.items():
+        assert model.state_dict()[name] == state[key][position].item(), name
+    compare(torch, model, seq, 3, 2, random.Random(4), names)
+
+
+def test_interop_parameter_map_round_trips_through_named_and_numbered() -> None:
+    torch = pytest.importorskip("torch")
+    named = _sequential(torch, named=True)
+    model = from_torch(named)
+    # to PyTorch again: to_torch numbers the layers, and parameter_map(model) says so
+    numbered = to_torch(model)
+    assert parameter_map(model) == parameter_map(numbered)
+    assert set(parameter_map(model).values()) == _elements(torch, numbered.state_dict())
+    for name, (key, position) in parameter_map(model).items():
+        numbered_value = numbered.state_dict()[key][position].item()
+        named_key, named_position = parameter_map(named)[name]
+        assert numbered_value == named.state_dict()[named_key][named_position].item(), name
+    # and back into the named Sequential: change the weights here, write them there
+    rng = random.Random(6)
+    for p in model.parameters():
+        p.data += rng.uniform(-0.5, 0.5)
+    names = parameter_map(named)
+    state = named.state_dict()  # its tensors share the parameters' storage
+    with torch.no_grad():
+        for name, value in model.state_dict().items():
+            key, position = names[name]
+            state[key][position] = value
+    assert from_torch(named).state_dict() == model.state_dict()
+    compare(torch, model, named, 3, 2, rng, names)
+
+
+def test_interop_parameter_map_rejects_what_it_cannot_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    message = r"parameter_map needs an autograd_lite model .* or a torch\.nn\.Sequential.*got list"
+    with pytest.raises(TypeError, match=message):
+        parameter_map([1, 2])
+    with pytest.raises(
+        TypeError, match=r"parameter_map needs an autograd_lite nn\.MLP.*got Module"
+    ):
+        parameter_map(nn.Module())
+    monkeypatch.setitem(sys.modules, "torch", None)  # no PyTorch: a model of nn still maps
+    assert parameter_map(nn.MLP(2, [3, 1], seed=0))["layers.1.neurons.0.w.2"] == (
+        "2.weight",
+        (0, 2),
+    )
+    with pytest.raises(TypeError, match="parameter_map needs an autograd_lite model"):
+        parameter_map(object())
+
+
+def test_interop_named_sequential_errors_name_the_module() -> None:
+    torch = pytest.importorskip("torch")
+    tnn = torch.nn
+    bad = tnn.Sequential(OrderedDict(fc1=tnn.Linear(2, 2), drop=tnn.Dropout()))
+    with pytest.raises(ValueError, match=r"module 'drop' \(Dropout"):
+        from_torch(bad)
+    with pytest.raises(ValueError, match=r"module 'drop' \(Dropout"):
+        parameter_map(bad)
+    with pytest.raises(TypeError, match=r"parameter_map needs an autograd_lite model .*got Linear"):
+        parameter_map(tnn.Linear(2, 2))
+    mixed = OrderedDict(a=tnn.Linear(2, 2), r=tnn.ReLU(), b=tnn.Linear(2, 2), t=tnn.Tanh())
+    mixed["c"] = tnn.Linear(2, 1)
+    with pytest.raises(ValueError, match="module 'a': relu, module 'b': tanh"):
+        from_torch(tnn.Sequential(mixed))
+
+
 def test_interop_from_torch_reads_float32_exactly() -> None:
     torch = pytest.importorskip("torch")
     torch.manual_seed(0)
@@ -165,7 +224,7 @@ def test_interop_from_torch_reads_float32_exactly() -> None:
         (lambda t: [t.nn.Conv2d(1, 1, 3)], r"module 0 \(Conv2d.*no autograd_lite equivalent"),
         (lambda t: [t.nn.Linear(2, 2, bias=False)], "module 0 .* without a bias"),
         (lambda t: [t.nn.Linear(2, 2), t.nn.LeakyReLU(0.2)], r"negative_slope=0\.2"),
-        (lambda t: [t.nn.Linear(2, 2), t.nn.Softplus(beta=2.0)], "beta=2.0"),
+        (lambda t: [t.nn.Linear(2, 2), t.nn.Softplus(beta=0.0)], "beta=0.0.* other than 0"),
         (lambda t: [t.nn.ReLU(), t.nn.Linear(2, 2)], "module 0 .* does not follow a Linear"),
         (lambda t: [t.nn.Linear(2, 2), t.nn.ReLU(), t.nn.Tanh()], "module 2 .* does not follow"),
         (lambda t: [t.nn.Linear(2, 3), t.nn.Linear(2, 1)], "layer before it has 3 outputs"),

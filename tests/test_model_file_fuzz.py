@@ -27,15 +27,19 @@ def _fuzz(examples: int) -> settings:
     )
 
 
-_MODEL = MLP(2, [3, 1], seed=0)
-_GOOD = json.dumps(
-    {
+def _good(model: Module) -> bytes:
+    document = {
         "format": "autograd_lite.model",
         "version": 1,
-        "architecture": _MODEL._config(),
-        "parameters": _MODEL.state_dict(),
+        "architecture": model._config(),
+        "parameters": model.state_dict(),
     }
-).encode("utf-8")
+    return json.dumps(document).encode("utf-8")
+
+
+_GOOD = _good(MLP(2, [3, 1], seed=0))
+# with the softplus settings, so that hostile values land in them too
+_GOOD_SOFTPLUS = _good(MLP(2, [3, 1], "softplus", seed=0, softplus_beta=2.0, softplus_threshold=5))
 
 # Pieces a hostile file might splice in: structure, huge or odd numbers, escapes, bytes.
 _TOKENS = [
@@ -121,7 +125,7 @@ def _paths(document: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]
 @_fuzz(50)
 @given(data=st.data(), value=_json)
 def test_model_file_fuzz_hostile_field(tmp_path: Path, data: st.DataObject, value: Any) -> None:
-    document = json.loads(_GOOD)
+    document = json.loads(data.draw(st.sampled_from([_GOOD, _GOOD_SOFTPLUS])))
     place = data.draw(st.sampled_from(_paths(document)[1:]))  # any field but the whole file
     target = document
     for step in place[:-1]:
@@ -163,16 +167,21 @@ def _models(draw: st.DrawFn) -> Module:
     kind = draw(st.sampled_from(["Neuron", "Layer", "MLP"]))
     activation = draw(st.sampled_from(sorted(nn.ACTIVATIONS)))
     nin = draw(st.integers(1, 4))
+    last = draw(st.sampled_from(sorted(nn.ACTIVATIONS)))
+    nouts = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
+    used = [activation] * (len(nouts) - 1) + [last] if kind == "MLP" else [activation]
+    finite = st.floats(allow_nan=False, allow_infinity=False)
+    settings: dict[str, Any] = {}
+    if "softplus" in used:
+        settings["softplus_beta"] = draw(finite.filter(bool))
+        settings["softplus_threshold"] = draw(st.none() | finite)
     model: Module
     if kind == "Neuron":
-        model = Neuron(nin, activation, seed=0)
+        model = Neuron(nin, activation, seed=0, **settings)
     elif kind == "Layer":
-        model = Layer(nin, draw(st.integers(1, 3)), activation, seed=0)
+        model = Layer(nin, nouts[0], activation, seed=0, **settings)
     else:
-        nouts = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
-        last = draw(st.sampled_from(sorted(nn.ACTIVATIONS)))
-        model = MLP(nin, nouts, activation, last, seed=0)
-    finite = st.floats(allow_nan=False, allow_infinity=False)
+        model = MLP(nin, nouts, activation, last, seed=0, **settings)
     model.load_state_dict({name: draw(finite) for name in model.state_dict()})
     return model
 

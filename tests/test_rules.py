@@ -31,6 +31,15 @@ SAMPLES: dict[str, list[tuple[float, ...]]] = {
     "tanh": [(0.3,), (-1.7,)],
     "sigmoid": [(0.3,), (-2.5,), (4.0,)],
     "softplus": [(0.3,), (-2.5,), (4.0,)],
+    # (x, beta, threshold): below and above the threshold, beta < 1, > 1 and < 0
+    "softplus_threshold": [
+        (0.3, 1.0, 20.0),
+        (21.0, 1.0, 20.0),
+        (-2.5, 2.0, 20.0),
+        (4.0, 0.5, 1.0),
+        (1.5, -1.5, 3.0),
+        (-3.0, -1.5, 3.0),
+    ],
     "relu": [(0.8,), (-0.8,)],
     "leaky_relu": [(0.8, 0.01), (-0.8, 0.2)],
     "abs": [(0.8,), (-0.8,)],
@@ -146,6 +155,11 @@ def _method_results() -> list[tuple[str, Callable[..., Value], tuple[float, ...]
         ("tanh", Value.tanh, (-30.0,)),
         ("sigmoid", Value.sigmoid, (-0.75,)),
         ("softplus", Value.softplus, (-0.75,)),
+        ("softplus", lambda a: a.softplus(1.0, None), (-0.75,)),  # beta 1, no threshold
+        ("softplus_threshold", lambda a, b, c: a.softplus(b.data, c.data), (0.75, 2.0, 20.0)),
+        ("softplus_threshold", lambda a, b, c: a.softplus(threshold=c.data), (21.0, 1.0, 20.0)),
+        ("softplus_threshold", lambda a, b, c: a.softplus(b.data), (-0.75, 2.0, math.inf)),
+        ("softplus_threshold", lambda a, b, c: a.softplus(b, c), (-0.75, 1.0, 5.0)),
         ("relu", Value.relu, (0.75,)),
         ("relu", Value.relu, (-0.75,)),
         ("relu", Value.relu, (0.0,)),
@@ -239,3 +253,28 @@ def test_rules_conventions_are_written_for_kinks() -> None:
         )
         above = lines[k - 1].lstrip()
         assert "#" in lines[k] or above.startswith("#"), op
+
+
+def test_rules_softplus_threshold_is_pytorchs_softplus() -> None:
+    # PyTorch's Softplus(beta, threshold): x with slope exactly 1 where beta·x > threshold
+    x = Value(20.5)
+    y = x.softplus(threshold=20.0)
+    assert (y.op, y.data, y.local_grads) == ("softplus_threshold", 20.5, (1.0, 0.0, 0.0))
+    assert [d for _, d in y.edges] == [1.0, None, None]  # the settings are constants
+    assert grad(y, [x]) == [1.0]
+    assert x.softplus().data == 20.500000001250154  # log(1 + e^20.5) without the threshold
+    # log(1 + e^(beta·x))/beta, slope sigmoid(beta·x), at and below the threshold
+    for x0, beta, threshold in [(20.0, 1.0, 20.0), (3.0, 2.0, 20.0), (-4.0, 0.5, 1.0)]:
+        x = Value(x0)
+        y = x.softplus(beta, threshold)
+        z = x0 * beta
+        assert y.data == pytest.approx(math.log1p(math.exp(z)) / beta, rel=1e-15)
+        assert grad(y, [x]) == [pytest.approx(1 / (1 + math.exp(-z)), rel=1e-15)]
+    # a negative beta: above the threshold where beta·x is, so for x < -threshold/|beta|
+    assert Value(-30.0).softplus(-1.0, 20.0).data == -30.0
+    assert Value(-10.0).softplus(-1.0, 20.0).data == pytest.approx(-math.log1p(math.exp(10.0)))
+    # no threshold: softplus(beta·x)/beta for every x, overflow-safe
+    assert Value(1000.0).softplus(2.0).data == 1000.0
+    assert Value(1.5).softplus(1.0, None).op == "softplus"
+    with pytest.raises(TypeError, match=r"unsupported operand for 'softplus_threshold': str"):
+        Value(1.0).softplus("2")  # type: ignore[arg-type]

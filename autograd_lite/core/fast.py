@@ -116,7 +116,7 @@ FAST_PATHS = {
     "tanh": "tanh",
     "sigmoid": "sigmoid",
     "relu": "relu",
-    "softplus": "softplus",
+    "_softplus": "softplus",  # Value.softplus() calls it (with no beta or threshold)
     "abs": "abs",
     "step": "step",
     "sign": "sign",

@@ -12,19 +12,14 @@ from typing import Any
 
 from .graph import grad_table
 from .rules import RULES, FloatMath, namespace
-from .value import Constant, Operand, Value, apply, as_node, describe
-
-
-def _data(x: Operand) -> float:
-    return x.data if isinstance(x, Value) else float(x)
-
+from .value import Constant, Value, apply, as_node, describe
 
 # The rules' functions on Values, so local derivatives become graphs. Conditions are decided
 # on the data now (a graph records the branch taken, as the forward pass does); equality
 # compares data, since a Value's `==` is identity.
 ValueMath = SimpleNamespace(
     **{f: getattr(Value, f) for f in vars(FloatMath) if hasattr(Value, f)},  # exp, log, ...
-    eq=lambda a, b: _data(a) == _data(b),
+    eq=lambda a, b: float(a) == float(b),  # on the numbers: a Value's == is identity
     div=lambda a, b: apply("/", (a, b)),
     pow=lambda a, b: apply("**", (a, b)),
     fsum=lambda xs: apply("sum", xs) if len(xs) > 1 else xs[0],

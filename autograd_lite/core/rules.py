@@ -178,6 +178,14 @@ RULES: dict[str, Rule] = {
     "tanh": Rule("x",    "tanh(x)",                "1.0 - out * out"),
     "sigmoid": Rule("x", "sigmoid(x)",             "out * (1.0 - out)"),  # out: the sigmoid
     "softplus": Rule("x", "softplus(x)",           "sigmoid(x)"),  # log(1 + e^x), no overflow
+    # PyTorch's Softplus(beta, threshold): x itself where beta·x > threshold (slope 1), else
+    # log(1 + e^(beta·x))/beta. The threshold's edge is absent: the output jumps there but has
+    # no slope in it. At beta·x = threshold the softplus branch holds at every order (PyTorch's
+    # second derivative is 0 there). softplus never overflows (PyTorch's log1p(exp) does).
+    "softplus_threshold": Rule("x beta threshold",
+        "x if x * beta > threshold else div(softplus(x * beta), beta)",
+        "1.0 if x * beta > threshold else sigmoid(x * beta)",
+        "None if x * beta > threshold else div(x * sigmoid(x * beta) - out, beta)", "None"),
     # relu'(x) is absent for x ≤ 0, so relu'(0) = 0; relu(nan) = nan with derivative 1
     "relu": Rule("x",    "0.0 if x <= 0.0 else x", "None if x <= 0.0 else 1.0"),
     # the slope at 0 is alpha, the second input (a number: its edge is absent)

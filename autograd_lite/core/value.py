@@ -16,7 +16,7 @@ from typing import Any, TypeAlias
 from .graph import LITERAL, MANY, Node, check_finite
 from .graph import backward as backprop
 from .modes import ANOMALY, NO_GRAD, mode
-from .rules import RULES
+from .rules import INF, RULES
 
 Operand: TypeAlias = "Value | int | float"
 _ACCEPTED = "int, float, bool or a NumPy real scalar"
@@ -104,7 +104,7 @@ class Value(Node):
     tanh = _op("tanh", "Hyperbolic tangent; derivative 1 - tanh².")
     sigmoid = _op("sigmoid", "1 / (1 + e^-x), without overflow for any x; derivative σ(1 - σ).")
     relu = _op("relu", "max(x, 0); for x ≤ 0 the edge is absent (relu'(0) = 0).")
-    softplus = _op("softplus", "log(1 + e^x), computed without overflow; derivative sigmoid(x).")
+    _softplus = _op("softplus", "log(1 + e^x), computed without overflow; derivative sigmoid(x).")
     abs = _op("abs", "|x|; abs'(0) = 0.")
     step = _op("step", "1 for x > 0, else 0 (so step(0) = 0); its edge is absent.")
     sign = _op("sign", "1 for x > 0, -1 for x < 0, 0 at 0 and nan (PyTorch's); edge absent.")
@@ -119,30 +119,40 @@ class Value(Node):
         """x for x > 0, else alpha·x; the slope at 0 is alpha (a constant input)."""
         return apply("leaky_relu", (self, alpha))
 
+    def softplus(self, beta: Operand = 1.0, threshold: Operand | None = None) -> Value:
+        """log(1 + e^x), computed without overflow; derivative sigmoid(x).
+
+        With `beta` or `threshold`, PyTorch's `Softplus(beta, threshold)` (rule
+        "softplus_threshold"): x itself where beta·x > threshold, with slope exactly 1,
+        else log(1 + e^(beta·x))/beta with slope sigmoid(beta·x). No threshold (None) is
+        log(1 + e^(beta·x))/beta everywhere; PyTorch's default threshold is 20.
+        """
+        if threshold is None and to_float(beta) == 1.0:
+            return self._softplus()  # the plain rule "softplus"; no threshold: x·beta > inf
+        return apply("softplus_threshold", (self, beta, INF if threshold is None else threshold))
+
     def clamp(self, min: Operand | None = None, max: Operand | None = None) -> Value:
         """x limited to [min, max] (None: no limit), PyTorch's convention: the gradient passes
         for min ≤ x ≤ max and is absent outside; a bound that is a Value gets it where it is
         the output; with min > max the result is max."""
         if min is None and max is None:
             raise ValueError("clamp() needs at least one of min and max; both are None")
-        return apply(
-            "clamp", (self, -math.inf if min is None else min, math.inf if max is None else max)
-        )
+        lo, hi = -math.inf if min is None else min, math.inf if max is None else max
+        return apply("clamp", (self, lo, hi))
 
     # Comparisons read .data; == and hash stay identity-based, so nodes can key dicts.
     __lt__, __le__ = _comparison(operator.lt, "<"), _comparison(operator.le, "<=")
     __gt__, __ge__ = _comparison(operator.gt, ">"), _comparison(operator.ge, ">=")
 
-    def __float__(self) -> float:
+    def item(self) -> float:
+        """The number held, `self.data` (as PyTorch's `Tensor.item()`)."""
         return self.data
+
+    __float__ = item
 
     def __bool__(self) -> bool:
         """`bool(v.data)`, as PyTorch's 0-d tensors: `Value(0.0)` is false."""
         return bool(self.data)
-
-    def item(self) -> float:
-        """The number held, `self.data` (as PyTorch's `Tensor.item()`)."""
-        return self.data
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""

@@ -233,8 +233,8 @@ class Value(_EngineValue):
     def leaky_relu(self, alpha: float = 0.01) -> Value:
         return _own_all(_EngineValue.leaky_relu(self, alpha))
 
-    def softplus(self) -> Value:
-        return _own(_EngineValue.softplus(self))
+    def softplus(self, beta: Operand = 1.0, threshold: Operand | None = None) -> Value:
+        return _own_all(_EngineValue.softplus(self, beta, threshold))
 
     def abs(self) -> Value:
         return _own(_EngineValue.abs(self))

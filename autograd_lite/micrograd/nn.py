@@ -15,7 +15,7 @@ from typing import Any
 from .. import nn as _nn
 from ..core import Value as _EngineValue
 from ..core import apply
-from ..nn.layers import check_size
+from ..nn.arguments import check_size
 from .engine import Parameter, Value, _lift
 
 __all__ = ["MLP", "Layer", "Module", "Neuron"]

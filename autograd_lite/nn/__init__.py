@@ -8,7 +8,8 @@ see the same inputs; an MLP is layers in a row. `Module` gives every model its p
 
 from __future__ import annotations
 
-from .layers import ACTIVATIONS, MLP, Layer, Neuron
+from .activations import ACTIVATIONS
+from .layers import MLP, Layer, Neuron
 from .model_file import MAX_PARAMETERS
 from .module import Module, Parameter
 

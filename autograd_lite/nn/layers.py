@@ -9,11 +9,23 @@ import itertools
 import math
 import random
 import reprlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from ..checks import finite_real
-from ..core import Constant, Operand, Value, apply
+from ..core import Operand, Value, apply
+from .activations import (
+    ACTIVATIONS,
+    GAIN,
+    SOFTPLUS_KEYS,
+    activation_field,
+    activation_function,
+    check_activation,
+    check_softplus,
+    softplus_arguments,
+    softplus_config,
+    softplus_fields,
+)
+from .arguments import as_inputs, check_bias_init, check_size, make_rng
 from .model_file import (
     MAX_PARAMETERS,
     check_count,
@@ -24,101 +36,7 @@ from .model_file import (
 )
 from .module import Module, Parameter
 
-__all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron"]
-
-
-def _leaky_relu(v: Value) -> Value:
-    return v.leaky_relu(0.01)
-
-
-# name → the function applied to a neuron's pre-activation (None: identity, no extra node).
-ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
-    "linear": None,
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "leaky_relu": _leaky_relu,  # slope 0.01 for x ≤ 0, as PyTorch's default
-    "softplus": Value.softplus,
-}
-
-# Weight scale k of the uniform initialisation w ~ U(-1, 1)·sqrt(k / nin): k = 6 keeps the
-# variance of a ReLU-like layer's output (He: Var w = 2/nin), k = 3 that of a layer whose
-# activation is about linear near 0 (LeCun/Glorot fan-in: Var w = 1/nin).
-_GAIN = {
-    "linear": 3.0,
-    "tanh": 3.0,
-    "sigmoid": 3.0,
-    "relu": 6.0,
-    "leaky_relu": 6.0,
-    "softplus": 6.0,
-}
-
-
-def _check_activation(activation: object) -> str:
-    if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        valid = ", ".join(repr(a) for a in ACTIVATIONS)
-        raise ValueError(f"unknown activation {activation!r}; choose one of {valid}")
-    return activation
-
-
-def check_size(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{what} must be a positive int, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{what} must be a positive int, got {value}")
-    return value
-
-
-def _make_rng(seed: int | None, rng: random.Random | None) -> random.Random:
-    """The generator that draws the initial weights: `rng` itself, or a new one from `seed`."""
-    if rng is not None:
-        if seed is not None:
-            raise ValueError("pass either seed or rng, not both")
-        if not isinstance(rng, random.Random):
-            raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
-        return rng
-    if seed is None:
-        return random.Random()  # seeded from the OS: a different model each time
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
-    return random.Random(seed)
-
-
-def _as_inputs(x: Sequence[Operand], nin: int, who: str) -> tuple[Value, ...]:
-    """The inputs as Values, checked once per call (plain numbers become `Constant` leaves)."""
-    if isinstance(x, (Value, str, bytes)) or not isinstance(x, Sequence):
-        raise TypeError(
-            f"{who} needs a list of {nin} numbers or Values, got {type(x).__name__} "
-            f"{reprlib.repr(x)}"
-        )
-    if len(x) != nin:
-        raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
-    xs = []
-    for i, xi in enumerate(x):
-        if isinstance(xi, Value):
-            xs.append(xi)
-            continue
-        try:
-            xs.append(Constant(xi))
-        except TypeError:
-            raise TypeError(
-                f"{who} input {i} must be a real number or a Value, got "
-                f"{type(xi).__name__} {reprlib.repr(xi)}"
-            ) from None
-    return tuple(xs)
-
-
-def _activation_field(arch: dict[str, Any], key: str) -> str:
-    """An activation named in a model file's architecture, checked."""
-    name: str = field(arch, key, str, "architecture")
-    if name not in ACTIVATIONS:
-        valid = ", ".join(repr(a) for a in ACTIVATIONS)
-        raise ValueError(f"architecture {key!r}: unknown activation {name!r}; valid: {valid}")
-    return name
-
-
-def _check_bias_init(value: object) -> float:
-    return finite_real(value, "bias_init", "a number (every bias starts at it)")
+__all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron"]  # ACTIVATIONS: from `activations`
 
 
 class Neuron(Module):
@@ -138,14 +56,20 @@ class Neuron(Module):
         rng: a generator to draw from instead (models built from one rng in turn differ).
         bias_init: the bias's starting value, a finite number. Small positive biases, e.g.
             0.1, keep ReLUs alive: each unit starts active on more inputs, so fewer die.
+        softplus_beta, softplus_threshold: settings of the "softplus" activation, which is
+            log(1 + eˣ) by default (beta 1, threshold None). Otherwise it is PyTorch's
+            `Softplus(beta, threshold)`: x itself where beta·x > threshold, else
+            log(1 + e^(beta·x))/beta; `from_torch` sets them (PyTorch's default threshold is
+            20). Model files keep them.
 
     Raises:
-        ValueError: `nin` + 1 is more than `MAX_PARAMETERS`, before anything is allocated.
+        ValueError: `nin` + 1 is more than `MAX_PARAMETERS`, before anything is allocated;
+            softplus settings on another activation, a beta of 0 or a non-finite setting.
     """
 
     straight_line = True  # the same graph for every input
 
-    __slots__ = ("_act", "activation", "b", "nin", "w")
+    __slots__ = ("_act", "activation", "b", "nin", "softplus_beta", "softplus_threshold", "w")
 
     def __init__(
         self,
@@ -155,20 +79,25 @@ class Neuron(Module):
         seed: int | None = None,
         rng: random.Random | None = None,
         bias_init: float = 0.0,
+        softplus_beta: float = 1.0,
+        softplus_threshold: float | None = None,
     ) -> None:
         self.nin = check_size(nin, "nin")
-        self.activation = _check_activation(activation)
-        bias = _check_bias_init(bias_init)
+        self.activation = check_activation(activation)
+        bias = check_bias_init(bias_init)
+        self.softplus_beta, self.softplus_threshold = check_softplus(
+            softplus_beta, softplus_threshold, [activation]
+        )
         check_parameter_count(nin + 1, f"Neuron({nin})")
-        self._act = ACTIVATIONS[activation]
-        gen = _make_rng(seed, rng)
-        scale = math.sqrt(_GAIN[activation] / nin)
+        self._act = activation_function(activation, self.softplus_beta, self.softplus_threshold)
+        gen = make_rng(seed, rng)
+        scale = math.sqrt(GAIN[activation] / nin)
         self.w = [Parameter(gen.uniform(-1.0, 1.0) * scale, f"w{i}") for i in range(nin)]
         self.b = Parameter(bias, "b")
 
     def __call__(self, x: Sequence[Operand]) -> Value:
         """act(w·x + b) for a list of `nin` numbers or Values."""
-        return self._forward(_as_inputs(x, self.nin, "Neuron"))
+        return self._forward(as_inputs(x, self.nin, "Neuron"))
 
     def _forward(self, xs: Sequence[Value]) -> Value:
         z = apply("dot", (*self.w, *xs, self.b), True)  # one node: parents w..., x..., b
@@ -182,17 +111,20 @@ class Neuron(Module):
         return [*self.w, self.b]
 
     def _config(self) -> dict[str, Any]:
-        return {"type": "Neuron", "nin": self.nin, "activation": self.activation}
+        settings = softplus_config(self.softplus_beta, self.softplus_threshold)
+        return {"type": "Neuron", "nin": self.nin, "activation": self.activation, **settings}
 
     @classmethod
     def _from_config(cls, arch: dict[str, Any], weights: dict[str, Any]) -> Neuron:
-        check_keys(arch, {"type", "nin", "activation"})
-        nin, activation = size_field(arch, "nin"), _activation_field(arch, "activation")
+        check_keys(arch, {"type", "nin", "activation"}, SOFTPLUS_KEYS)
+        nin, activation = size_field(arch, "nin"), activation_field(arch, "activation")
+        beta, threshold = softplus_fields(arch)
         check_count(nin + 1, weights)
-        return cls(nin, activation, seed=0)
+        return cls(nin, activation, seed=0, softplus_beta=beta, softplus_threshold=threshold)
 
     def __repr__(self) -> str:
-        return f"Neuron({self.nin}, activation={self.activation!r})"
+        settings = softplus_arguments(self.softplus_beta, self.softplus_threshold)
+        return f"Neuron({self.nin}, activation={self.activation!r}{settings})"
 
 
 class Layer(Module):
@@ -205,14 +137,25 @@ class Layer(Module):
         seed: seed of the initialisation (see `Neuron`).
         rng: a `random.Random` to draw the weights from instead.
         bias_init: every bias's starting value (see `Neuron`; e.g. 0.1 for ReLUs).
+        softplus_beta, softplus_threshold: settings of the "softplus" activation (see
+            `Neuron`).
 
     Raises:
-        ValueError: (`nin` + 1)·`nout` is more than `MAX_PARAMETERS`, before allocating.
+        ValueError: (`nin` + 1)·`nout` is more than `MAX_PARAMETERS`, before allocating;
+            softplus settings that `Neuron` refuses.
     """
 
     straight_line = True  # the same graph for every input
 
-    __slots__ = ("activation", "neurons", "nin", "nout")
+    __slots__ = (
+        "_act",
+        "activation",
+        "neurons",
+        "nin",
+        "nout",
+        "softplus_beta",
+        "softplus_threshold",
+    )
 
     def __init__(
         self,
@@ -223,22 +166,37 @@ class Layer(Module):
         seed: int | None = None,
         rng: random.Random | None = None,
         bias_init: float = 0.0,
+        softplus_beta: float = 1.0,
+        softplus_threshold: float | None = None,
     ) -> None:
         self.nin = check_size(nin, "nin")
         self.nout = check_size(nout, "nout")
-        self.activation = _check_activation(activation)
-        bias = _check_bias_init(bias_init)
+        self.activation = check_activation(activation)
+        bias = check_bias_init(bias_init)
+        beta, threshold = check_softplus(softplus_beta, softplus_threshold, [activation])
+        self.softplus_beta, self.softplus_threshold = beta, threshold
         check_parameter_count((nin + 1) * nout, f"Layer({nin}, {nout})")
-        gen = _make_rng(seed, rng)
-        self.neurons = [Neuron(nin, activation, rng=gen, bias_init=bias) for _ in range(nout)]
+        gen = make_rng(seed, rng)
+        self.neurons = [
+            Neuron(
+                nin,
+                activation,
+                rng=gen,
+                bias_init=bias,
+                softplus_beta=beta,
+                softplus_threshold=threshold,
+            )
+            for _ in range(nout)
+        ]
+        self._act = activation_function(activation, beta, threshold)
 
     def __call__(self, x: Sequence[Operand]) -> list[Value]:
         """The `nout` outputs for a list of `nin` numbers or Values."""
-        return self._forward(_as_inputs(x, self.nin, "Layer"))  # converted once for all
+        return self._forward(as_inputs(x, self.nin, "Layer"))  # converted once for all
 
     def _forward(self, xs: Sequence[Value]) -> list[Value]:
         # Neuron._forward for every neuron: the inputs are Values already (checked once)
-        act = ACTIVATIONS[self.activation]
+        act = self._act
         zs = [apply("dot", (*n.w, *xs, n.b), True) for n in self.neurons]
         return zs if act is None else [act(z) for z in zs]
 
@@ -253,18 +211,22 @@ class Layer(Module):
         return [p for n in self.neurons for p in (*n.w, n.b)]
 
     def _config(self) -> dict[str, Any]:
-        return {"type": "Layer", "nin": self.nin, "nout": self.nout, "activation": self.activation}
+        settings = softplus_config(self.softplus_beta, self.softplus_threshold)
+        sizes = {"nin": self.nin, "nout": self.nout}
+        return {"type": "Layer", **sizes, "activation": self.activation, **settings}
 
     @classmethod
     def _from_config(cls, arch: dict[str, Any], weights: dict[str, Any]) -> Layer:
-        check_keys(arch, {"type", "nin", "nout", "activation"})
+        check_keys(arch, {"type", "nin", "nout", "activation"}, SOFTPLUS_KEYS)
         nin, nout = size_field(arch, "nin"), size_field(arch, "nout")
-        activation = _activation_field(arch, "activation")
+        activation = activation_field(arch, "activation")
+        beta, threshold = softplus_fields(arch)
         check_count((nin + 1) * nout, weights)
-        return cls(nin, nout, activation, seed=0)
+        return cls(nin, nout, activation, seed=0, softplus_beta=beta, softplus_threshold=threshold)
 
     def __repr__(self) -> str:
-        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
+        settings = softplus_arguments(self.softplus_beta, self.softplus_threshold)
+        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r}{settings})"
 
 
 class MLP(Module):
@@ -284,6 +246,8 @@ class MLP(Module):
         rng: a `random.Random` to draw the weights from instead.
         bias_init: every bias's starting value (see `Neuron`); small positive biases such
             as 0.1 keep ReLUs alive.
+        softplus_beta, softplus_threshold: settings of the "softplus" activation (see
+            `Neuron`), for every layer whose activation it is.
 
     Raises:
         ValueError: the model would have more than `MAX_PARAMETERS` parameters (checked
@@ -304,7 +268,15 @@ class MLP(Module):
 
     straight_line = True  # the same graph for every input
 
-    __slots__ = ("activation", "layers", "nin", "nouts", "output_activation")
+    __slots__ = (
+        "activation",
+        "layers",
+        "nin",
+        "nouts",
+        "output_activation",
+        "softplus_beta",
+        "softplus_threshold",
+    )
 
     def __init__(
         self,
@@ -316,33 +288,40 @@ class MLP(Module):
         seed: int | None = None,
         rng: random.Random | None = None,
         bias_init: float = 0.0,
+        softplus_beta: float = 1.0,
+        softplus_threshold: float | None = None,
     ) -> None:
         self.nin = check_size(nin, "nin")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
         self.nouts = [check_size(n, f"nouts[{i}]") for i, n in enumerate(nouts)]
-        self.activation = _check_activation(activation)
-        self.output_activation = _check_activation(output_activation)
-        bias = _check_bias_init(bias_init)
+        self.activation = check_activation(activation)
+        self.output_activation = check_activation(output_activation)
+        bias = check_bias_init(bias_init)
+        acts = [activation] * (len(self.nouts) - 1) + [output_activation]
+        beta, threshold = check_softplus(softplus_beta, softplus_threshold, acts)
+        self.softplus_beta, self.softplus_threshold = beta, threshold
         sizes = [nin, *self.nouts]
         count = sum((a + 1) * b for a, b in itertools.pairwise(sizes))
         check_parameter_count(count, f"MLP({nin}, {reprlib.repr(self.nouts)})")
-        gen = _make_rng(seed, rng)
-        last = len(self.nouts) - 1
-        self.layers = [
-            Layer(
+        gen = make_rng(seed, rng)
+        self.layers: list[Layer] = []
+        for i, act in enumerate(acts):  # the softplus settings go to softplus layers only
+            b, t = (beta, threshold) if act == "softplus" else (1.0, None)
+            layer = Layer(
                 sizes[i],
                 sizes[i + 1],
-                output_activation if i == last else activation,
+                act,
                 rng=gen,
                 bias_init=bias,
+                softplus_beta=b,
+                softplus_threshold=t,
             )
-            for i in range(len(self.nouts))
-        ]
+            self.layers.append(layer)
 
     def __call__(self, x: Sequence[Operand]) -> Any:
         """The output for a list of `nin` numbers or Values: a Value if it is one, else a list."""
-        out: Sequence[Value] = _as_inputs(x, self.nin, "MLP")
+        out: Sequence[Value] = as_inputs(x, self.nin, "MLP")
         for layer in self.layers:
             out = layer._forward(out)  # a layer's outputs are already Values
         return out[0] if len(out) == 1 else out
@@ -364,23 +343,28 @@ class MLP(Module):
             "nouts": list(self.nouts),
             "activation": self.activation,
             "output_activation": self.output_activation,
+            **softplus_config(self.softplus_beta, self.softplus_threshold),
         }
 
     @classmethod
     def _from_config(cls, arch: dict[str, Any], weights: dict[str, Any]) -> MLP:
-        check_keys(arch, {"type", "nin", "nouts", "activation", "output_activation"})
+        expected = {"type", "nin", "nouts", "activation", "output_activation"}
+        check_keys(arch, expected, SOFTPLUS_KEYS)
         nin = size_field(arch, "nin")
         nouts: list[Any] = field(arch, "nouts", list, "architecture")
         if not nouts or len(nouts) > MAX_PARAMETERS:
             raise ValueError(f"architecture 'nouts' must hold 1 to {MAX_PARAMETERS} layer sizes")
         sizes = [nin, *(size_field({f"nouts[{i}]": n}, f"nouts[{i}]") for i, n in enumerate(nouts))]
-        activation = _activation_field(arch, "activation")
-        output_activation = _activation_field(arch, "output_activation")
+        activation = activation_field(arch, "activation")
+        output_activation = activation_field(arch, "output_activation")
+        beta, threshold = softplus_fields(arch)
         check_count(sum((a + 1) * b for a, b in itertools.pairwise(sizes)), weights)
-        return cls(nin, sizes[1:], activation, output_activation, seed=0)
+        acts = (activation, output_activation)
+        return cls(nin, sizes[1:], *acts, seed=0, softplus_beta=beta, softplus_threshold=threshold)
 
     def __repr__(self) -> str:
+        settings = softplus_arguments(self.softplus_beta, self.softplus_threshold)
         return (
             f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
-            f"output_activation={self.output_activation!r})"
+            f"output_activation={self.output_activation!r}{settings})"
         )

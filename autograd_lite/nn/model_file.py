@@ -279,10 +279,14 @@ def size_field(arch: Mapping[str, Any], key: str) -> int:
     return n
 
 
-def check_keys(arch: Mapping[str, Any], expected: set[str]) -> None:
-    """Refuse an architecture whose keys are not exactly `expected`."""
-    if set(arch) != expected:
-        wrong = names_text(set(arch) ^ expected)
+def check_keys(
+    arch: Mapping[str, Any], expected: set[str], optional: Iterable[str] = frozenset()
+) -> None:
+    """Refuse an architecture whose keys are not `expected`, and perhaps some of `optional`."""
+    keys = set(arch)
+    wrong_keys = (expected - keys) | (keys - expected - set(optional))
+    if wrong_keys:
+        wrong = names_text(wrong_keys)
         raise ValueError(
             f"architecture of a {arch['type']} has missing or unexpected keys: {wrong}"
         )

@@ -7,7 +7,6 @@ early slip is reported once, where it happened, and not again at every node belo
 from __future__ import annotations
 
 import math
-import numbers
 import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -258,8 +257,10 @@ def check_by_hand(
     Args:
         root: the output that was differentiated (for example the loss).
         claimed: node → the person's ∂root/∂node; a node is a Value of the graph or its
-            label (which must name exactly one node).
-        rtol, atol: tolerances for comparing a claim with its implied value.
+            label (which must name exactly one node). A number is read as `Value()` reads
+            it: an int beyond the float range (10**400) is ±inf.
+        rtol, atol: tolerances for comparing a claim with its implied value, numbers >= 0
+            (read the same way).
 
     Returns:
         A `HandCheck` with `.ok`, `.first_wrong`, `.claimed`, `.expected`, `.correct`,
@@ -285,9 +286,15 @@ def check_by_hand(
             "check_by_hand() needs a mapping node -> gradient as claimed, got "
             f"{type(claimed).__name__} {reprlib.repr(claimed)}"
         )
+    tolerances = []
     for name, tol in (("rtol", rtol), ("atol", atol)):
-        if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0:
-            raise ValueError(f"check_by_hand() {name} must be a number >= 0, got {tol!r}")
+        f = None if isinstance(tol, bool) else to_float(tol)  # an int beyond floats: inf
+        if f is None or not f >= 0:
+            raise ValueError(
+                f"check_by_hand() {name} must be a number >= 0, got {type(tol).__name__} "
+                f"{reprlib.repr(tol)}"
+            )
+        tolerances.append(f)
     names = node_names(root)
     claims = _resolve(root, claimed, names)
     true = grad_table(root)
@@ -299,7 +306,7 @@ def check_by_hand(
         claim = claims.get(v)
         if claim is not None:
             got = 0.0 if implied is None else implied
-            ok = _agree(claim, got, float(rtol), float(atol))
+            ok = _agree(claim, got, *tolerances)
             steps.append(Step(v, names[v], claim, got, true.get(v, 0.0), tuple(terms[v]), ok))
         used = implied if claim is None else claim
         if used is None:
