@@ -47,7 +47,7 @@ def test_cli_demo_writes_pictures_model_and_prints_paths(
     assert not re.search(r"\b(x1|w1)\b", text) and "\nout\n" not in text  # the old names
     assert "Neuron 1 of hidden layer 1 (relu) on training sample" in text
     assert "On each edge, its local derivative" in text and "∂z/∂w₀" in text
-    assert "on an edge: local derivative" in text  # the legend
+    assert "on the edge from a into the op that makes c: the local derivative" in text  # legend
     model = nn.MLP.load(out / "model.json")
     assert len(model.parameters()) == 337
     assert json.loads((out / "model.json").read_text())  # plain JSON
