@@ -160,6 +160,16 @@ def test_draw_dot_edge_from_w3_into_z_c_reads_its_names() -> None:
     assert "∂z_C/∂x_A = 0.1</font>" in src and "∂z_C/∂x_B = 0.4</font>" in src
 
 
+def test_draw_dot_from_top_to_bottom_puts_the_number_under_the_fraction() -> None:
+    w3, x_b = Value(0.4, label="w3"), Value(0.82, label="x_B")
+    z_c = w3 * x_b
+    z_c.label = "z_C"
+    for rankdir in ("TB", "BT"):
+        src = draw_dot(z_c, rankdir=rankdir).source
+        assert "∂z_C/∂w3<br/>= 0.82</font>" in src  # narrow: ranks stay close together
+    assert "∂z_C/∂w3 = 0.82</font>" in draw_dot(z_c, rankdir="RL").source
+
+
 def test_draw_dot_long_names_are_cut_on_edges_not_in_boxes() -> None:
     x = Value(1.0, label="learning_signal")
     y = x * 2.0

@@ -152,6 +152,7 @@ def build(spec: Spec) -> Diagram:
             emit(c, members, in_cluster=True)
 
     edge_kinds: set[str] = set()
+    narrow = spec.rankdir in ("TB", "BT")  # labels beside edges: keep them narrow
     for i, v in enumerate(order):
         if not v.parents:
             continue
@@ -165,7 +166,7 @@ def build(spec: Spec) -> Diagram:
         # One edge per parent slot, so a node used twice (a + a) gets two edges.
         for slot, (p, local) in enumerate(v.edges):
             kind, edge = edge_attrs(
-                p, local, names[v], names[p], spec.digits, spec.show_local_grads
+                p, local, names[v], names[p], spec.digits, spec.show_local_grads, narrow
             )
             edge_kinds.add(kind)
             colour = light.edge_colour(v, slot)

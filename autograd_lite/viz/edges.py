@@ -31,12 +31,19 @@ def edge_name(name: str) -> str:
 
 
 def edge_attrs(
-    parent: Value, local: float | None, consumer: str, name: str, digits: int, show: bool
+    parent: Value,
+    local: float | None,
+    consumer: str,
+    name: str,
+    digits: int,
+    show: bool,
+    narrow: bool = False,
 ) -> tuple[str, Attrs]:
     """The kind of the edge from `parent` (called `name`) into `consumer`, and its attributes.
 
     `local` is the edge's ∂consumer/∂parent, None when the edge is absent; `show` writes the
-    derivative (or "not selected") on the edge.
+    derivative (or "not selected") on the edge; `narrow` puts the number under the fraction
+    (for drawings from top to bottom, where a label's width pushes the nodes of a rank apart).
     """
     if isinstance(parent, Constant):
         return LITERAL, {}  # nobody differentiates with respect to a number literal
@@ -47,5 +54,6 @@ def edge_attrs(
         return ABSENT, attrs
     if not show:
         return DERIVATIVE, {}
-    text = f"∂{edge_name(consumer)}/∂{edge_name(name)} = {fmt(local, digits)}"
+    text = f"∂{edge_name(consumer)}/∂{edge_name(name)}" + ("\n" if narrow else " ")
+    text += f"= {fmt(local, digits)}"
     return DERIVATIVE, {"label": f'<<font color="{DERIV_COLOUR}">{escape(text, 80)}</font>>'}
