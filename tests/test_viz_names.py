@@ -168,6 +168,9 @@ def test_draw_dot_from_top_to_bottom_puts_the_number_under_the_fraction() -> Non
         src = draw_dot(z_c, rankdir=rankdir).source
         assert "∂z_C/∂w3<br/>= 0.82</font>" in src  # narrow: ranks stay close together
     assert "∂z_C/∂w3 = 0.82</font>" in draw_dot(z_c, rankdir="RL").source
+    assert "ranksep=0.3" in src and "ranksep=0.45" in draw_dot(z_c).source  # ranks closer
+    frame = backward_frames(z_c)[0].source  # the player keeps narrow in every direction
+    assert "∂z_C/∂w3<br/>= 0.82</font>" in frame
 
 
 def test_draw_dot_long_names_are_cut_on_edges_not_in_boxes() -> None:

@@ -58,8 +58,13 @@ def build(spec: Spec) -> Diagram:
     light = spec.highlight
     names = spec.node_names()
 
+    # From top to bottom, labels stand beside the edges and push a rank's nodes apart: there,
+    # and where asked, an edge's number goes under its fraction, and the ranks need less room.
+    narrow = spec.narrow_edges or spec.rankdir in ("TB", "BT")
+    ranksep = "0.3" if narrow else "0.45"
+
     g = Diagram("autograd_lite")
-    g.attr(rankdir=spec.rankdir, fontname=FONT, bgcolor="white", nodesep="0.25", ranksep="0.45")
+    g.attr(rankdir=spec.rankdir, fontname=FONT, bgcolor="white", nodesep="0.25", ranksep=ranksep)
     g.attr(pad="0.2")
     if spec.columns:
         # The final crossing reduction over the whole graph ignores the order within ranks.
@@ -152,7 +157,6 @@ def build(spec: Spec) -> Diagram:
             emit(c, members, in_cluster=True)
 
     edge_kinds: set[str] = set()
-    narrow = spec.rankdir in ("TB", "BT")  # labels beside edges: keep them narrow
     for i, v in enumerate(order):
         if not v.parents:
             continue

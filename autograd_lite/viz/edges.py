@@ -54,6 +54,6 @@ def edge_attrs(
         return ABSENT, attrs
     if not show:
         return DERIVATIVE, {}
-    text = f"∂{edge_name(consumer)}/∂{edge_name(name)}" + ("\n" if narrow else " ")
-    text += f"= {fmt(local, digits)}"
+    fraction = f"∂{edge_name(consumer)}/∂{edge_name(name)}"
+    text = f"{fraction}\n= {fmt(local, digits)}" if narrow else f"{fraction} = {fmt(local, digits)}"
     return DERIVATIVE, {"label": f'<<font color="{DERIV_COLOUR}">{escape(text, 80)}</font>>'}

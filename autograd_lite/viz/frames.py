@@ -351,6 +351,7 @@ def backward_frames(
     # name over numbers from left to right, one line each from top to bottom.
     spec.stacked = spec.rankdir in ("LR", "RL")
     spec.tall = not spec.stacked
+    spec.narrow_edges = True
     return BackwardFrames(
         root, seed=check_seed(seed, fn), max_nodes=check_max_nodes(max_nodes, fn), spec=spec
     )

@@ -47,6 +47,9 @@ class Spec:
     #: Write a node's name, data and grad each on its own line (the narrowest boxes, for
     #: drawings from top to bottom).
     tall: bool = False
+    #: Write an edge's number under its fraction (∂c/∂a over = 0.5), for narrow drawings; a
+    #: drawing from top to bottom always does.
+    narrow_edges: bool = False
     #: Draw each op inside the node it makes, after its name (no op circles): `formulas[v]`
     #: if given, else the op's symbol.
     ops_inside: bool = False
