@@ -247,10 +247,10 @@ def _draw_neuron(model: Any, X: Sequence[Sequence[float]], folder: Path, out: Pa
 def neuron_diagram(model: Any, X: Sequence[Sequence[float]]) -> Any:
     """The graph of neuron 1 of hidden layer 1 on one training sample, titled and explained.
 
-    Nodes and edges use the same names, 0-based like nn's own (x₀, w₀, b, z, h); the title
-    says which neuron and sample, and how to read the number on an edge. The gradients shown
-    are ∂h/∂node for this one sample (from `grad_table`); the model's labels and `.grad` are
-    left as they were.
+    Nodes are named 0-based like nn's own parameters (x₀, w₀, b, z, h), and each edge reads
+    in those names (∂z/∂w₀ = 0.42); the title says which neuron and sample, and how to read an
+    edge and a box. The gradients shown are ∂h/∂node for this one sample (from `grad_table`);
+    the model's labels and `.grad` are left as they were.
     """
     from .core import Value, grad_table, no_grad
     from .viz import draw_dot
@@ -264,7 +264,7 @@ def neuron_diagram(model: Any, X: Sequence[Sequence[float]]) -> Any:
     params = [*neuron.w, neuron.b]
     labels = [p.label for p in params]
     for i, w in enumerate(neuron.w):
-        w.label = f"w{sub(i)}"  # as the edges into the dot node name them
+        w.label = f"w{sub(i)}"  # 0-based, as nn's own w0, w1, ...
     neuron.b.label = "b"
     try:
         h = neuron(inputs)
@@ -280,8 +280,8 @@ def neuron_diagram(model: Any, X: Sequence[Sequence[float]]) -> Any:
             (
                 f"Neuron 1 of hidden layer 1 ({act}) on training sample {k + 1} of {len(X)}: "
                 f"x = ({sample})",
-                f"On each edge, its local derivative: w{sub(0)} ∂={fmt(x0.data)} into dot "
-                f"means ∂z/∂w{sub(0)} = x{sub(0)} = {fmt(x0.data)}",
+                f"On each edge, its local derivative, e.g. ∂z/∂w{sub(0)} = x{sub(0)} = "
+                f"{fmt(x0.data)} on the edge from w{sub(0)}",
                 f"In each box, grad = ∂{h.label}/∂node, e.g. ∂{h.label}/∂w{sub(0)} = "
                 f"{fmt(grads.get(w0, 0.0))}",
             )

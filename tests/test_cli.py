@@ -43,11 +43,13 @@ def test_cli_demo_writes_pictures_model_and_prints_paths(
     svg = ET.parse(out / "neuron.svg").getroot()
     assert svg.tag.endswith("svg")
     text = "".join(svg.itertext())
-    assert "x₁" in text and "w₁" in text and "h" in text  # as the edges name them
+    assert "x₁" in text and "w₁" in text and "h" in text  # 0-based, as nn names them
     assert not re.search(r"\b(x1|w1)\b", text) and "\nout\n" not in text  # the old names
     assert "Neuron 1 of hidden layer 1 (relu) on training sample" in text
-    assert "On each edge, its local derivative" in text and "∂z/∂w₀" in text
-    assert "on an edge: local derivative" in text  # the legend
+    assert "On each edge, its local derivative, e.g. ∂z/∂w₀ = x₀ = " in text
+    assert "∂z/∂w₁ = " in text and "∂z/∂x₀ = " in text and "∂z/∂b = 1" in text  # the edges
+    assert "∂=" not in text  # no slot names on the edges
+    assert "on the edge from a into the op that makes c: the local derivative" in text  # legend
     model = nn.MLP.load(out / "model.json")
     assert len(model.parameters()) == 337
     assert json.loads((out / "model.json").read_text())  # plain JSON
@@ -403,3 +405,28 @@ def test_demo_neuron_diagram_shows_this_samples_gradients_and_leaves_the_model()
     assert want == X[k][0]
     assert f"e.g. ∂h/∂w₀ = {want:.4g}" in source
     assert "<b>w₀</b>" in source and "<b>x₀</b>" in source and "<b>z</b>" in source
+
+
+def test_demo_neuron_diagram_edges_read_in_its_names() -> None:
+    from autograd_lite.demo import neuron_diagram
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    X = [[1.0, 0.5]]
+    neuron = model.layers[0].neurons[0]
+    source = neuron_diagram(model, X).source
+    for name, local in [("w₀", 1.0), ("w₁", 0.5), ("x₀", neuron.w[0].data), ("b", 1.0)]:
+        assert f">∂z/∂{name} = {local:.4g}</font>" in source
+    assert "On each edge, its local derivative, e.g. ∂z/∂w₀ = x₀ = 1 on the edge from w₀" in source
+    assert "∂=" not in source and "into dot means" not in source  # the old slot notation
+
+
+def test_demo_neuron_diagram_of_a_dead_neuron_shows_the_relu_not_selected() -> None:
+    from autograd_lite.demo import neuron_diagram
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    neuron = model.layers[0].neurons[0]
+    X = [[1.0, 0.5]]
+    neuron.b.data = -100.0  # z < 0 on every sample: the ReLU passes nothing back
+    source = neuron_diagram(model, X).source
+    assert "<i>not selected</i>" in source and "∂h/∂z" not in source
+    assert "the edge adds no term" in source.replace("<br/>", " ")  # the legend says why

@@ -123,12 +123,12 @@ def test_draw_dot_writes_local_derivative_on_each_edge() -> None:
         ("b", "e", "2"),
         ("e", "d", "1"),
         ("c", "d", "1"),
-        ("d", None, "-2"),
-        ("f", None, "4"),
+        ("d", "L", "-2"),
+        ("f", "L", "4"),
     ]:
-        target = nodes[child] if child else L
+        target = nodes[child] if child != "L" else L
         (edge,) = edges_into_op(src, nodes[parent], target, L)
-        assert f">{deriv}</font>" in edge
+        assert f">∂{child}/∂{parent} = {deriv}</font>" in edge
 
 
 def test_draw_dot_op_symbols() -> None:
@@ -151,7 +151,7 @@ def test_draw_dot_number_literal_edges_show_no_derivative() -> None:
         assert "label" not in edge  # no ∂ with respect to the 2 in x**2 (nan there) or the 3
     assert "nan" not in src
     (edge,) = edges_into_op(src, x, y.parents[0], y)
-    assert ">-3</font>" in edge  # ∂(x²)/∂x = 2x is still written
+    assert ">∂(**₁)/∂x = -3</font>" in edge  # ∂(x²)/∂x = 2x is still written
 
 
 def test_draw_dot_reused_node_gets_two_edges() -> None:
@@ -161,7 +161,7 @@ def test_draw_dot_reused_node_gets_two_edges() -> None:
     assert len(edges_into_op(src, a, s, s)) == 2
     square = a * a
     (e1, e2) = edges_into_op(draw_dot(square).source, a, square, square)
-    assert ">3</font>" in e1 and ">3</font>" in e2  # ∂(a·a)/∂a = a along each edge
+    assert ">∂(*₁)/∂a = 3</font>" in e1 and ">∂(*₁)/∂a = 3</font>" in e2  # a along each edge
 
 
 def test_draw_dot_roles_have_distinct_styles() -> None:
@@ -229,11 +229,13 @@ def test_draw_dot_sum_and_dot_read_well() -> None:
     assert "label=<Σ>" in src
     assert "label=<dot>" in src
     (edge,) = edges_into_op(src, w[1], z, s)
-    assert ">w₁ ∂=3</font>" in edge  # ∂dot/∂w₁ = x₁
+    assert ">∂dot₁/∂w1 = 3</font>" in edge  # ∂z/∂w1 = x1, in the nodes' own names
     (edge,) = edges_into_op(src, x[0], z, s)
-    assert ">x₀ ∂=0.5</font>" in edge  # ∂dot/∂x₀ = w₀
+    assert ">∂dot₁/∂x0 = 0.5</font>" in edge  # ∂z/∂x0 = w0
     (edge,) = edges_into_op(src, b, z, s)
-    assert ">b ∂=1</font>" in edge
+    assert ">∂dot₁/∂b = 1</font>" in edge
+    (edge,) = edges_into_op(src, z, s, s)
+    assert ">∂sum₁/∂dot₁ = 1</font>" in edge
 
 
 def test_draw_dot_options_hide_grads_and_derivatives() -> None:
@@ -267,7 +269,8 @@ def test_draw_dot_legend_lists_the_roles_present() -> None:
     src = draw_dot(L, legend=True).source
     for role in ("input", "intermediate", "output", "operation"):
         assert f">{role}</td>" in src
-    assert "local derivative ∂out/∂in" in src
+    assert ">∂c/∂a = 1.5</font>" in src
+    assert "on the edge from a into the op that makes c: the local derivative" in src
     assert ">parameter</td>" not in src and ">constant</td>" not in src  # none in this graph
     assert ">operation</td>" not in draw_dot(L).source
     assert ">constant</td>" in draw_dot(L * 2, legend=True).source

@@ -115,4 +115,9 @@ def test_draw_model_local_derivatives_on_request() -> None:
     assert labelled_edges(draw_model(model, [1.0, 2.0]).source) == 0
     src = draw_model(model, [1.0, 2.0], show_local_grads=True).source
     assert labelled_edges(src) == 2 * 5 + 2 + 5  # into z: 2 w, 2 x, b; into h: z; into ŷ: 5
-    assert "on the edges: local derivatives" in src
+    assert "on the edge from a into c: ∂c/∂a, the local derivative" in src  # said once
+    assert ">∂z⁽¹⁾₁/∂w⁽¹⁾₁₂ = 2</font>" in src  # the picture's own names: ∂z/∂w = x₂
+    assert ">∂ŷ/∂h⁽¹⁾₂ = " in src
+    legend = draw_model(model, [1.0, 2.0], show_local_grads=True, legend=True).source
+    assert "∂c/∂a, the local derivative" not in legend  # the legend says it instead
+    assert "on the edge from a into c: the local derivative" in legend

@@ -42,7 +42,7 @@ def test_highlight_two_routes_of_a_square_colours_each_edge() -> None:
     src = draw_dot(y, highlight=routes).source
     first, second = edge_lines(src, a, y, y)
     assert f'color="{ROUTE_COLOURS[0]}"' in first and f'color="{ROUTE_COLOURS[1]}"' in second
-    assert "route 1: a → #1" in src and "route 2: a → #1" in src
+    assert "route 1: a → *₁" in src and "route 2: a → *₁" in src  # the product's name
     assert "sum over the routes = 6" in src  # ∂(a·a)/∂a = 2a
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from .by_hand import HandCheck, check_by_hand
 from .gradcheck import GradcheckError, gradcheck
-from .routes import Route, count_routes, node_names, routes
+from .names import node_name, node_names
+from .routes import Route, count_routes, routes
 
 __all__ = [
     "GradcheckError",
@@ -16,6 +17,7 @@ __all__ = [
     "check_by_hand",
     "count_routes",
     "gradcheck",
+    "node_name",
     "node_names",
     "routes",
 ]

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..core import Value, grad_table, to_float, topological_order
-from .routes import node_names
+from .names import node_names
 
 __all__ = ["HandCheck", "Step", "Term", "check_by_hand"]
 
@@ -191,14 +191,19 @@ def _agree(claimed: float, implied: float, rtol: float, atol: float) -> bool:
 def _resolve(
     root: Value, claimed: Mapping[Value | str, float], names: dict[Value, str]
 ) -> dict[Value, float]:
-    """The claims keyed by node: labels looked up in the graph, numbers made floats (an int
-    beyond the float range is ±inf, as `Value()` makes it)."""
+    """The claims keyed by node: labels (or, for unlabelled nodes, the names the report uses,
+    such as `*₁`) looked up in the graph, numbers made floats (an int beyond the float range is
+    ±inf, as `Value()` makes it)."""
     nodes = topological_order(root)
     in_graph = set(nodes)
     by_label: dict[str, list[Value]] = {}
     for v in nodes:
         if v.label:
             by_label.setdefault(v.label, []).append(v)
+    by_name: dict[str, list[Value]] = {}
+    for v in nodes:
+        if not v.label:
+            by_name.setdefault(names[v], []).append(v)
     out: dict[Value, float] = {}
     for key, number in claimed.items():
         if isinstance(key, Value):
@@ -209,15 +214,18 @@ def _resolve(
                 )
             node = key
         elif isinstance(key, str):
-            found = by_label.get(key, [])
+            # A label first; a name such as *₁ only where no label says the same.
+            found = by_label.get(key) or by_name.get(key, [])
             if not found:
                 known = ", ".join(sorted(by_label)) or "none"
                 raise KeyError(
-                    f"check_by_hand: no node labelled {key!r} in the graph (labels: {known})"
+                    f"check_by_hand: no node labelled {key!r} in the graph (labels: {known}; "
+                    "an unlabelled node goes by its name in the report, such as *₁)"
                 )
             if len(found) > 1:
+                what = "label" if key in by_label else "name"
                 raise ValueError(
-                    f"check_by_hand: label {key!r} names {len(found)} nodes of the graph; "
+                    f"check_by_hand: {what} {key!r} names {len(found)} nodes of the graph; "
                     "give them distinct labels or use the Value itself as the key"
                 )
             node = found[0]
@@ -256,9 +264,10 @@ def check_by_hand(
 
     Args:
         root: the output that was differentiated (for example the loss).
-        claimed: node → the person's ∂root/∂node; a node is a Value of the graph or its
-            label (which must name exactly one node). A number is read as `Value()` reads
-            it: an int beyond the float range (10**400) is ±inf.
+        claimed: node → the person's ∂root/∂node; a node is a Value of the graph, its
+            label, or for an unlabelled node its name in the report (`node_names`: `*₁`,
+            `tanh₂`, …); a label or name must name exactly one node. A number is read as
+            `Value()` reads it: an int beyond the float range (10**400) is ±inf.
         rtol, atol: tolerances for comparing a claim with its implied value, numbers >= 0
             (read the same way).
 

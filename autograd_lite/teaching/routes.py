@@ -10,37 +10,10 @@ import math
 import reprlib
 from dataclasses import dataclass
 
-from ..core import Constant, Value, topological_order
+from ..core import Value, topological_order
+from .names import node_name, node_names
 
 __all__ = ["Route", "count_routes", "node_name", "node_names", "routes"]
-
-_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def node_names(root: Value) -> dict[Value, str]:
-    """One name for every node of the graph below `root`, used by every teaching tool.
-
-    A node's label; a number literal's value; otherwise its op with a subscript that counts
-    the unlabelled nodes of that op in topological order (`*₁`, `*₂`, `tanh₁`), or `leaf₁`,
-    `leaf₂`, … for unlabelled leaves. The same graph always gets the same names.
-    """
-    names: dict[Value, str] = {}
-    counts: dict[str, int] = {}
-    for v in topological_order(root):
-        if v.label:
-            names[v] = v.label
-        elif isinstance(v, Constant):
-            names[v] = f"{v.data:g}"
-        else:
-            kind = v.op or "leaf"
-            counts[kind] = counts.get(kind, 0) + 1
-            names[v] = kind + str(counts[kind]).translate(_SUBSCRIPT)
-    return names
-
-
-def node_name(v: Value, root: Value | None = None) -> str:
-    """`v`'s name in the graph below `root` (see `node_names`); without a root, below `v`."""
-    return node_names(v if root is None else root)[v]
 
 
 def _num(x: float) -> str:

@@ -5,8 +5,13 @@ Every piece of user text goes through `labels.escape`/`labels.bold`, so any labe
 
 from __future__ import annotations
 
+import math
+import textwrap
+
 from ..core import Value
+from .edges import ABSENT, DERIVATIVE, LITERAL
 from .labels import (
+    ABSENT_TEXT,
     DERIV_COLOUR,
     GRAD_COLOUR,
     OP_BORDER,
@@ -15,6 +20,7 @@ from .labels import (
     ROLE_COLOURS,
     ROLE_NAMES,
     UNKNOWN,
+    Attrs,
     bold,
     escape,
     fmt,
@@ -24,12 +30,9 @@ from .spec import Spec
 
 __all__ = ["Attrs", "graph_label", "op_attrs", "value_label"]
 
-Attrs = dict[str, str]
 
-
-def value_label(
-    v: Value, name: str, grad: float | None, kind: str, spec: Spec, idx: int, border: str
-) -> str:
+def value_label(v: Value, name: str, grad: float | None, kind: str, spec: Spec, border: str) -> str:
+    """A value box: its name (if any), data and grad, in one row, stacked or one per line."""
     cells: list[str] = []
     shown = bold(name)
     if spec.ops_inside and v.parents:
@@ -37,8 +40,6 @@ def value_label(
         shown += f' <font color="{OP_BORDER}">{formula}</font>' if formula else ""
     if shown:
         cells.append(f"<td>{shown}</td>")
-    elif spec.show_ids:
-        cells.append(f'<td><font color="{PENDING_COLOUR}">#{idx}</font></td>')
     if kind == "constant":  # a constant's gradient is never used: show just the number
         cells.append(f"<td>{escape(fmt(v.data, spec.digits))}</td>")
     else:
@@ -70,21 +71,60 @@ def _swatch(fill: str, border: str, text: str) -> str:
     )
 
 
-def _legend_label(roles: set[str]) -> str:
-    """One row of swatches for the roles present in the diagram, then ops and edges."""
-    cells = [_swatch(*ROLE_COLOURS[r], r) for r in ROLE_NAMES if r in roles]
-    cells.append(_swatch(OP_FILL, OP_BORDER, "operation"))
-    cells.append(
-        f'<td><font color="{DERIV_COLOUR}">1.5</font></td>'
-        '<td align="left">on an edge: local derivative ∂out/∂in</td>'
-    )
-    return (
+# What the legend says about edges: a sample of the notation, and how to read it.
+DERIVATIVE_SAMPLE = "∂c/∂a = 1.5"
+ABSENT_SAMPLE = "- - -"
+ABSENT_NOTE = (
+    "a branch not taken (relu below 0, the unused side of max or min, clamp outside its "
+    "range): the edge adds no term to any gradient"
+)
+LITERAL_NOTE = "an edge from a number (the 2 in x**2) carries no derivative: a number gets none"
+
+
+def _wrapped(text: str, width: int) -> str:
+    """`text` in lines of about equal length, none much longer than `width` characters."""
+    n = math.ceil(len(text) / max(width, 40))
+    return "<br/>".join(textwrap.wrap(text, math.ceil(len(text) / n) + 6))
+
+
+def _legend_rows(roles: set[str], edges: set[str], spec: Spec) -> list[str]:
+    """The legend: one row of swatches for the roles present and the notation ∂c/∂a, then a
+    line for absent edges and one for edges from numbers, when the drawing has them.
+
+    The lines are wrapped to about the width of the swatch row: a wider row would stretch the
+    swatches (Graphviz widens a nested table to fill its cell).
+    """
+    names = [r for r in ROLE_NAMES if r in roles]
+    cells = [_swatch(*ROLE_COLOURS[r], r) for r in names]
+    width = sum(len(r) + 6 for r in names)  # characters, about: a swatch is about 6
+    if not spec.ops_inside:
+        cells.append(_swatch(OP_FILL, OP_BORDER, "operation"))
+        width += len("operation") + 6
+    derivatives = spec.show_local_grads and DERIVATIVE in edges
+    if derivatives:
+        into = "c" if spec.ops_inside else "the op that makes c"
+        text = f"on the edge from a into {into}: the local derivative"
+        cells.append(
+            f'<td><font color="{DERIV_COLOUR}">{DERIVATIVE_SAMPLE}</font></td>'
+            f'<td align="left">{text}</td>'
+        )
+        width += len(DERIVATIVE_SAMPLE) + len(text) + 4
+    table = (
         '<table border="0" cellborder="0" cellspacing="4" cellpadding="2">'
         f"<tr>{''.join(cells)}</tr></table>"
     )
+    rows = [table]
+    if ABSENT in edges:
+        head = f"{ABSENT_SAMPLE}  <i>not selected</i>"
+        rows.append(
+            f'<font color="{ABSENT_TEXT}">{head}</font>: {_wrapped(ABSENT_NOTE, width - 10)}'
+        )
+    if derivatives and LITERAL in edges:
+        rows.append(_wrapped(LITERAL_NOTE, width))
+    return [f"<tr><td>{row}</td></tr>" for row in rows]
 
 
-def graph_label(spec: Spec, roles: set[str]) -> str:
+def graph_label(spec: Spec, roles: set[str], edges: set[str]) -> str:
     """Title, notes, the route key and the legend, as the graph's own label (off the layout)."""
     rows = []
     title = escape(spec.title, 400)
@@ -98,7 +138,7 @@ def graph_label(spec: Spec, roles: set[str]) -> str:
         rows.append(f'<tr><td align="left"><font color="{colour}">━━ {escape(text, 200)}</font>')
         rows[-1] += "</td></tr>"
     if spec.legend:
-        rows.append(f"<tr><td>{_legend_label(roles)}</td></tr>")
+        rows.extend(_legend_rows(roles, edges, spec))
     if not rows:
         return ""
     return f'<<table border="0" cellborder="0" cellspacing="0">{"".join(rows)}</table>>'

@@ -28,6 +28,22 @@ def check_root(root: object, fn: str, what: str = "root") -> Value:
     return root
 
 
+def check_roots(root: object, fn: str) -> tuple[Value, ...]:
+    """`root` as a tuple of roots: a Value, or a non-empty list or tuple of Values (a root
+    listed twice counts once)."""
+    if isinstance(root, Value):
+        return (root,)
+    if isinstance(root, (list, tuple)) and root:
+        for k, r in enumerate(root):
+            if not isinstance(r, Value):
+                raise TypeError(f"{fn}() needs root to hold Values, item {k} is {_shown(r)}")
+        return tuple(dict.fromkeys(root))
+    raise TypeError(
+        f"{fn}() needs a Value as root (the output node of a graph), or a list of Values, "
+        f"got {_shown(root)}"
+    )
+
+
 def check_int(value: object, name: str, fn: str, lo: int, hi: int | None, meaning: str) -> int:
     """`value` if it is an int (not a bool) in lo..hi."""
     span = f"from {lo} to {hi}" if hi is not None else f"of at least {lo}"

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 
-from ..core import Constant, Value, topological_order
+from ..core import Value
+from ..teaching.names import graph_order
 from .cells import Attrs, graph_label, op_attrs, value_label
 from .checks import (
     check_digits,
@@ -18,23 +19,13 @@ from .checks import (
     check_groups,
     check_max_nodes,
     check_rankdir,
-    check_root,
+    check_roots,
     check_size,
     check_text,
     check_values,
 )
-from .labels import (
-    DERIV_COLOUR,
-    EDGE_COLOUR,
-    FONT,
-    OP_BORDER,
-    ROLE_COLOURS,
-    bold,
-    edge_names,
-    escape,
-    fmt,
-    role,
-)
+from .edges import edge_attrs
+from .labels import EDGE_COLOUR, FONT, OP_BORDER, ROLE_COLOURS, bold, escape, role
 from .render import Diagram
 from .routes import highlight_of
 from .spec import Spec
@@ -65,9 +56,15 @@ def build(spec: Spec) -> Diagram:
     outputs = set(spec.roots)
     params = set(spec.params)
     light = spec.highlight
+    names = spec.node_names()
+
+    # From top to bottom, labels stand beside the edges and push a rank's nodes apart: there,
+    # and where asked, an edge's number goes under its fraction, and the ranks need less room.
+    narrow = spec.narrow_edges or spec.rankdir in ("TB", "BT")
+    ranksep = "0.3" if narrow else "0.45"
 
     g = Diagram("autograd_lite")
-    g.attr(rankdir=spec.rankdir, fontname=FONT, bgcolor="white", nodesep="0.25", ranksep="0.45")
+    g.attr(rankdir=spec.rankdir, fontname=FONT, bgcolor="white", nodesep="0.25", ranksep=ranksep)
     g.attr(pad="0.2")
     if spec.columns:
         # The final crossing reduction over the whole graph ignores the order within ranks.
@@ -98,7 +95,7 @@ def build(spec: Spec) -> Diagram:
         fill, border = ROLE_COLOURS[kind]
         grad = v.grad if spec.grads is None else spec.grads.get(v)
         attrs = {
-            "label": value_label(v, spec.names.get(v, v.label), grad, kind, spec, i, border),
+            "label": value_label(v, spec.box_name(v, names), grad, kind, spec, border),
             "shape": "box",
             "style": "rounded,filled" + (",dashed" if kind == "constant" else ""),
             "fillcolor": fill,
@@ -159,6 +156,7 @@ def build(spec: Spec) -> Diagram:
             c.attr(fontcolor="#57534e", fontsize="11")
             emit(c, members, in_cluster=True)
 
+    edge_kinds: set[str] = set()
     for i, v in enumerate(order):
         if not v.parents:
             continue
@@ -169,15 +167,12 @@ def build(spec: Spec) -> Diagram:
             if colour:
                 op_edge["penwidth"] = "2.5"
             g.edge(f"o{i}", f"v{i}", **op_edge)
-        names = edge_names(v) if spec.edge_names else [""] * len(v.parents)
         # One edge per parent slot, so a node used twice (a + a) gets two edges.
-        for slot, (p, lg, ename) in enumerate(zip(v.parents, v.local_grads, names)):
-            edge: Attrs = {}
-            # Nobody differentiates with respect to a number literal (the 2 in x**2): its
-            # edge shows no derivative.
-            if spec.show_local_grads and not isinstance(p, Constant):
-                text = f"{ename} ∂={fmt(lg, spec.digits)}" if ename else fmt(lg, spec.digits)
-                edge["label"] = f'<<font color="{DERIV_COLOUR}">{escape(text)}</font>>'
+        for slot, (p, local) in enumerate(v.edges):
+            kind, edge = edge_attrs(
+                p, local, names[v], names[p], spec.digits, spec.show_local_grads, narrow
+            )
+            edge_kinds.add(kind)
             colour = light.edge_colour(v, slot)
             if colour:
                 edge.update(color=colour, penwidth="2.5")
@@ -186,7 +181,7 @@ def build(spec: Spec) -> Diagram:
                 edge["minlen"] = str(minlen)
             g.edge(f"v{index[p]}", head, **edge)
 
-    label = graph_label(spec, roles)
+    label = graph_label(spec, roles, edge_kinds)
     title = escape(spec.title, 400)
     if label:
         g.attr(label=label, labelloc="t" if title else "b", fontsize="10")
@@ -195,7 +190,7 @@ def build(spec: Spec) -> Diagram:
 
 
 def draw_dot(
-    root: Value,
+    root: Value | Sequence[Value],
     *,
     rankdir: str = "LR",
     max_nodes: int = 500,
@@ -211,22 +206,31 @@ def draw_dot(
 ) -> Diagram:
     """Draw the graph below `root`: values and grads in boxes, ops in circles, ∂ on edges.
 
-    Each value node shows its label (when set), `data` and `grad`; each op node its op (`+ × −
-    ÷ xʸ −x Σ`, or a name such as `tanh`, `dot`); each edge from an input to an op its local
-    derivative ∂out/∂in (a node used twice has two edges; an edge from a number literal such
-    as the 2 in `x**2` shows none). Colours mark roles: input, parameter (`nn.Parameter`, or
-    listed in `params`), constant, intermediate and output (`root`). Nodes are named by
-    topological position, so the same graph always gives the same DOT text. Any label is safe:
-    line breaks break lines, characters no image can hold show as escapes such as `\\x00`.
+    Each value node shows its name, `data` and `grad`: the name every teaching tool gives it
+    (`node_names`: its label, else its op with a count such as `*₁` or `tanh₂`; a number
+    literal shows just its number). Each op node shows its op (`+ × − ÷ xʸ −x Σ`, or a name
+    such as `tanh`, `dot`). The edge from input `a` into the op that makes `c` carries the
+    local derivative in the nodes' names, `∂c/∂a = 0.82` (a name longer than 8 characters is
+    cut short with `…`; one that reads as an expression goes in parentheses, `∂(*₁)/∂a`). A
+    node used twice has two edges. An absent edge, a branch not taken (relu below 0, the
+    unused side of max or min, clamp outside its range, step), is dashed and grey and reads
+    "not selected": it adds no term to any gradient. An edge from a number literal (the 2 in
+    `x**2`) carries nothing. Colours mark roles: input, parameter (`nn.Parameter`, or listed
+    in `params`), constant, intermediate and output (`root`). Nodes are named in the DOT text
+    by topological position, so the same graph always gives the same DOT text. Any label is
+    safe: line breaks break lines, characters no image can hold show as escapes such as
+    `\\x00`.
 
     Args:
-        root: the output node; everything it depends on is drawn.
+        root: the output node, or a list of several drawn together (their names are over
+            the union of their graphs, so the nodes below the first keep their names);
+            everything they depend on is drawn.
         rankdir: Graphviz layout direction: "LR" (left to right), "TB" (top to bottom),
             "RL" or "BT".
         max_nodes: refuse graphs with more value nodes than this (`ValueError`).
         show_grad: show the gradient in each value node.
-        show_local_grads: write the local derivative on each edge.
-        legend: add a small legend of the roles.
+        show_local_grads: write the local derivative (or "not selected") on each edge.
+        legend: add a small legend of the roles and of what the edges say.
         grads: gradients to show instead of `.grad`, e.g. `grad_table(root)`; nodes missing
             from it show `?`.
         params: extra nodes to style as parameters.
@@ -243,7 +247,8 @@ def draw_dot(
         SVG, PNG or PDF.
 
     Raises:
-        TypeError: `root` is not a Value, or an argument has the wrong type.
+        TypeError: `root` is not a Value (or a list of Values), or an argument has the wrong
+            type.
         ValueError: the graph has more than `max_nodes` value nodes, or an argument is out of
             range (the message names it).
 
@@ -257,16 +262,16 @@ def draw_dot(
     >>> len(edges)  # a→×, b→×, ×→node, node→+, a→+, +→L
     6
     >>> edges[1]  # a is node v0; ∂(a·b)/∂a = b = -3 is written on its edge into the × node
-    'v0 -> o2 [label=<<font color="#7c3aed">-3</font>>]'
-    >>> "grad -2" in dot.source  # ∂L/∂a = b + 1
+    'v0 -> o2 [label=<<font color="#7c3aed">∂(*₁)/∂a = -3</font>>]'
+    >>> "<b>*₁</b>" in dot.source and "grad -2" in dot.source  # the product's name; ∂L/∂a = b + 1
     True
     """
     fn = "draw_dot"
-    check_root(root, fn)
+    roots = check_roots(root, fn)
     max_nodes = check_max_nodes(max_nodes, fn)
     spec = Spec(
         order=[],
-        roots=(root,),
+        roots=roots,
         grads=check_grads(grads, fn),
         show_grad=check_flag(show_grad, "show_grad", fn),
         show_local_grads=check_flag(show_local_grads, "show_local_grads", fn),
@@ -277,7 +282,7 @@ def draw_dot(
         groups=check_groups(groups, fn),
         title=check_text(title, "title", fn),
     )
-    spec.order = topological_order(root)
+    spec.order = graph_order(roots)
     check_size(len(spec.order), max_nodes, fn)
-    spec.highlight = highlight_of(highlight, {v: i for i, v in enumerate(spec.order)}, fn)
+    spec.highlight = highlight_of(highlight, spec.node_names(), fn)
     return build(spec)

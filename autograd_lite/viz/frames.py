@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from ..core import Constant, Value, grad_table, topological_order
-from ..teaching.routes import node_names
+from ..teaching.names import node_names
 from .checks import (
     check_digits,
     check_flag,
@@ -150,7 +150,7 @@ class BackwardFrames(Sequence[Diagram]):
         return spec
 
     def _draw(self, k: int) -> Diagram:
-        light = highlight_of(self.order[k], self._index, "backward_frames")
+        light = highlight_of(self.order[k], self._names, "backward_frames")
         return build(self._spec_for(grads=self.table(k), highlight=light, title=self.caption(k)))
 
     # ----------------------------------------------------------------- one layout, many frames
@@ -158,7 +158,7 @@ class BackwardFrames(Sequence[Diagram]):
     @cached_property
     def _layout(self) -> Layout:
         """The graph laid out once, with every gradient in place (one run of `dot`)."""
-        svg = run_dot(build(self._spec_for(grads=self.grads, show_ids=True)), "svg")
+        svg = run_dot(build(self._spec_for(grads=self.grads)), "svg")
         return Layout.cut(svg.decode("utf-8"), self._grad_texts())
 
     def _grad_texts(self) -> list[str | None]:
@@ -346,12 +346,12 @@ def backward_frames(
         digits=check_digits(digits, fn),
         params=check_values(params, "params", fn),
         groups=check_groups(groups, fn),
-        show_ids=True,
     )
     # Narrow boxes, so that the player fits a notebook cell with its text still readable:
     # name over numbers from left to right, one line each from top to bottom.
     spec.stacked = spec.rankdir in ("LR", "RL")
     spec.tall = not spec.stacked
+    spec.narrow_edges = True
     return BackwardFrames(
         root, seed=check_seed(seed, fn), max_nodes=check_max_nodes(max_nodes, fn), spec=spec
     )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
 
-from ..core import Constant, Parameter, Value, topological_order
+from ..core import Constant, Parameter, Value
 
 FONT = "Helvetica,Arial,sans-serif"
+
+Attrs = dict[str, str]  # Graphviz attributes of one node or edge
 
 # Role → (fill, border) colours: soft fills so black text stays readable, strong borders.
 ROLE_COLOURS: dict[str, tuple[str, str]] = {
@@ -26,6 +27,8 @@ ROLE_COLOURS: dict[str, tuple[str, str]] = {
 ROLE_NAMES = ("input", "parameter", "constant", "intermediate", "output")
 OP_FILL, OP_BORDER = "#ede9fe", "#7c3aed"
 EDGE_COLOUR, DERIV_COLOUR = "#64748b", "#7c3aed"
+# An absent edge (a branch not taken): a light line, its text still 4.8:1 against white.
+ABSENT_COLOUR, ABSENT_TEXT = "#a8a29e", "#78716c"
 GRAD_COLOUR, PENDING_COLOUR = "#b91c1c", "#64748b"  # text at least 3:1 against the fills
 HIGHLIGHT = "#dc2626"
 UNKNOWN = "?"
@@ -177,26 +180,3 @@ def role(v: Value, outputs: set[Value], params: set[Value]) -> str:
     if isinstance(v, Constant):
         return "constant"
     return "intermediate" if v.parents else "input"
-
-
-def merged_order(roots: Sequence[Value]) -> list[Value]:
-    """Topological order of the union of the graphs below `roots` (parents first)."""
-    if len(roots) == 1:
-        return topological_order(roots[0])
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for r in roots:
-        for v in topological_order(r):
-            if v not in seen:
-                seen.add(v)
-                order.append(v)
-    return order
-
-
-def edge_names(v: Value) -> list[str]:
-    """Names of the inputs of an n-ary `dot` node (w₀.., x₀.., b), so its edges read well."""
-    if v.op != "dot":
-        return [""] * len(v.parents)
-    n = len(v.parents) // 2
-    subs = [sub(i) for i in range(n)]  # 0-based, like nn's w0, w1, ...
-    return [f"w{s}" for s in subs] + [f"x{s}" for s in subs] + ["b"] * (len(v.parents) % 2)

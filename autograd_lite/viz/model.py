@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import Value, grad_table
+from ..teaching.names import graph_order
 from .checks import (
     check_digits,
     check_flag,
@@ -23,7 +24,7 @@ from .checks import (
     describe,
 )
 from .dot import build
-from .labels import merged_order, sub, sup
+from .labels import sub, sup
 from .render import Diagram
 from .spec import Spec
 
@@ -119,7 +120,7 @@ class _Names:
         if backward:
             lines.append("grad: ∂ŷ/∂node for this one input")
         if derivatives:
-            lines.append("on the edges: local derivatives ∂out/∂in")
+            lines.append("on the edge from a into c: ∂c/∂a, the local derivative")
         return lines
 
 
@@ -188,7 +189,6 @@ def draw_model(
         legend=check_flag(legend, "legend", FN),
         digits=check_digits(digits, FN),
         title=check_text(title, "title", FN),
-        edge_names=False,  # the nodes carry the names
         stacked=True,
         ops_inside=True,
     )
@@ -235,7 +235,7 @@ def draw_model(
             columns.append(new_outs)
         outs = new_outs
 
-    order = merged_order(outs)
+    order = graph_order(outs)
     check_size(len(order), max_nodes, FN)
     spec.order = order
     spec.roots = outs
@@ -246,7 +246,9 @@ def draw_model(
     spec.columns = columns
     spec.headers = headers
     if caption:
-        spec.notes = names.notes(single, backward and len(outs) == 1, spec.show_local_grads)
+        # The legend, when drawn, explains the edges; the notes do not say it twice.
+        derivatives = spec.show_local_grads and not spec.legend
+        spec.notes = names.notes(single, backward and len(outs) == 1, derivatives)
     return build(spec)
 
 

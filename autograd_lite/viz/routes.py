@@ -89,21 +89,22 @@ def _items(highlight: object, fn: str) -> list[Value | RouteLike]:
     )
 
 
-def _name(v: Value, index: Mapping[Value, int]) -> str:
-    if v in index:
-        return plain(v.label, 20) or f"#{index[v]}"
+def _name(v: Value, names: Mapping[Value, str]) -> str:
+    """`v`'s name in the drawing (see `node_names`), or what it is when it is not drawn."""
+    if v in names:
+        return plain(names[v], 20)
     return plain(v.label, 20) or f"an unlabelled {v.op or 'leaf'} node"
 
 
-def _edges(route: RouteLike, index: Mapping[Value, int], fn: str) -> list[tuple[Value, int]]:
+def _edges(route: RouteLike, names: Mapping[Value, str], fn: str) -> list[tuple[Value, int]]:
     """The (upper node, parent slot) edges of a route, checked against the drawn graph."""
     nodes = list(route.nodes)
     for v in nodes:
         if not isinstance(v, Value):
             raise TypeError(f"{fn}(): a highlighted route holds {describe(v)}, not a Value")
-        if v not in index:
+        if v not in names:
             raise ValueError(
-                f"{fn}(): the highlighted route passes through {_name(v, index)!r}, which is "
+                f"{fn}(): the highlighted route passes through {_name(v, names)!r}, which is "
                 "not in the graph being drawn; draw the graph the route belongs to"
             )
     slots = getattr(route, "parent_indices", None)
@@ -125,16 +126,20 @@ def _edges(route: RouteLike, index: Mapping[Value, int], fn: str) -> list[tuple[
             raise TypeError(f"{fn}(): parent_indices[{k}] must be an int, got {describe(slot)}")
         if not 0 <= slot < len(parents) or parents[slot] is not lower:
             raise ValueError(
-                f"{fn}(): the highlighted route goes from {_name(lower, index)!r} to "
-                f"{_name(upper, index)!r}, but that is not an edge of the graph (slot {slot} of "
+                f"{fn}(): the highlighted route goes from {_name(lower, names)!r} to "
+                f"{_name(upper, names)!r}, but that is not an edge of the graph (slot {slot} of "
                 f"its {len(parents)} parents)"
             )
         edges.append((upper, slot))
     return edges
 
 
-def highlight_of(highlight: object, index: Mapping[Value, int], fn: str) -> Highlight:
-    """Check `highlight` (a Value, a route, or a list of them) and give its colours."""
+def highlight_of(highlight: object, names: Mapping[Value, str], fn: str) -> Highlight:
+    """Check `highlight` (a Value, a route, or a list of them) and give its colours.
+
+    `names` maps every node of the drawing to its name: a route must stay inside it, and the
+    key names the nodes of each route by it.
+    """
     items = _items(highlight, fn)
     out = Highlight()
     routes = [item for item in items if not isinstance(item, Value)]
@@ -142,7 +147,7 @@ def highlight_of(highlight: object, index: Mapping[Value, int], fn: str) -> High
     products: list[float] = []
     for k, route in enumerate(routes):
         colour = ROUTE_COLOURS[k] if several else HIGHLIGHT
-        for upper, slot in _edges(route, index, fn):
+        for upper, slot in _edges(route, names, fn):
             out.edges.setdefault((upper, slot), []).append(colour)
             out.into.setdefault(upper, colour)
         for v in route.nodes:
@@ -151,7 +156,7 @@ def highlight_of(highlight: object, index: Mapping[Value, int], fn: str) -> High
         if isinstance(product, (int, float)):
             products.append(float(product))
         if len(routes) <= len(ROUTE_COLOURS):
-            path = " → ".join(_name(v, index) for v in route.nodes)
+            path = " → ".join(_name(v, names) for v in route.nodes)
             text = f"route {k + 1}: {path}" if len(routes) > 1 else f"route: {path}"
             if isinstance(product, (int, float)):
                 text += f"   product of the ∂ on it = {fmt(float(product))}"
@@ -165,9 +170,9 @@ def highlight_of(highlight: object, index: Mapping[Value, int], fn: str) -> High
         out.key.append(("#1f2937", f"sum over the routes = {fmt(sum(products))}"))
     for item in items:
         if isinstance(item, Value):
-            if item not in index:
+            if item not in names:
                 raise ValueError(
-                    f"{fn}(): the highlighted node {_name(item, index)!r} is not in the graph"
+                    f"{fn}(): the highlighted node {_name(item, names)!r} is not in the graph"
                 )
             out.nodes.setdefault(item, []).append(HIGHLIGHT)
     return out

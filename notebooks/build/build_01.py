@@ -22,6 +22,7 @@ CELLS = [
 
         from autograd_lite import Value, draw_dot, grad
         from autograd_lite import backward_frames
+        from autograd_lite.teaching import node_names
         """
     ),
     md(
@@ -43,18 +44,23 @@ CELLS = [
         y.label = "y"
         print(y)
         print("op:", repr(y.op), "| parents:", y.parents, "| local grads:", y.local_grads)
-        print("op:", repr(z.op), "| parents:", [p.label or p.op for p in z.parents], "| local grads:", z.local_grads)
+        names = node_names(y)  # the one name every diagram, route and check gives each node
+        print("op:", repr(z.op), "| parents:", [names[p] for p in z.parents], "| local grads:", z.local_grads)
         """
     ),
     md(
         r"""
-        `z` was made by `+` from an unlabelled product node and `b`. The local derivatives are
-        recorded when the node is made: $\partial z/\partial(wx) = 1$, $\partial z/\partial b = 1$ and
+        `z` was made by `+` from an unlabelled product node and `b`. Every node has one name, used by
+        every diagram, route and check (`node_names`): its label, or for an unlabelled node its op
+        with a count, so the product is `*₁`, the first unlabelled `*` node. The local derivatives
+        are recorded when the node is made: $\partial z/\partial(wx) = 1$, $\partial z/\partial b = 1$ and
         $\partial y/\partial z = 1 - \tanh^2 z$.
 
-        `draw_dot` shows the whole graph. Boxes are values (data and grad), circles are operations,
-        and the number on each edge is the local derivative of the operation's output with respect to
-        that input. Nothing has been differentiated yet, so every grad is 0.
+        `draw_dot` shows the whole graph. Boxes are values (name, data and grad), circles are
+        operations, and the edge from an input $a$ into the operation that makes $c$ reads
+        $\partial c/\partial a$ = its local derivative, in the nodes' names: the edge from `w` reads
+        `∂(*₁)/∂w = 1.5`, the derivative of the product with respect to $w$, which is $x$. Nothing has
+        been differentiated yet, so every grad is 0.
         """
     ),
     code(
@@ -228,9 +234,8 @@ CELLS = [
     ),
     md(
         r"""
-        The two routes, drawn on the graph (`draw_dot(..., highlight=routes)`, one colour each): the
-        edge numbers are the local derivatives, and each route's product is theirs multiplied along
-        it.
+        The two routes, drawn on the graph (`draw_dot(..., highlight=routes)`, one colour each): each
+        edge carries its local derivative, and each route's product is theirs multiplied along it.
         """
     ),
     code(
@@ -436,8 +441,9 @@ CELLS = [
         r"""
         u = topological(y_hat)
         number = {node: i for i, node in enumerate(u, start=1)}
+        names = node_names(y_hat)
         for node in u:
-            name = node.label or node.op
+            name = names[node]
             pa = [f"u({number[p]})" for p in node.parents]
             values = [round(p.data, 3) for p in node.parents]
             print(f"u({number[node]}) = {name:<4}  op {node.op or '-':<5} Pa = {pa}  A = {values}")

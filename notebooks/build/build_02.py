@@ -30,6 +30,7 @@ CELLS = [
         from autograd_lite import (
             GradcheckError, Value, backward_frames, check_by_hand, draw_dot, functional, grad, gradcheck,
         )
+        from autograd_lite.teaching import node_names
 
 
         def sigmoid(t):
@@ -435,8 +436,11 @@ CELLS = [
         (every node after its parents), and walking it backwards gives the notes' order
         $y^{(N)} \to z^{(N)} \to w^{(N)} \to y^{(N-1)} \to \dots$ (001:43-65). Each edge is used once, so the
         cost is proportional to the number of edges: a dynamic programme, where the naive chain rule
-        per weight would redo the shared products. Written out for our graph with only public pieces
-        (`.parents`, `.local_grads`):
+        per weight would redo the shared products. Written out for our graph with only public pieces:
+        `.parents`, and `.edges`, each parent with its local derivative (`None` for an *absent* edge,
+        which adds no term: here the edges into the number literals $\tfrac12$, $2$ and $y = 1$). Every
+        node is printed by its one name (`node_names`: its label, or its op with a count, such as `**₁`
+        for the unlabelled square), and every row a sum refers to is printed too:
         """
     ),
     code(
@@ -457,19 +461,25 @@ CELLS = [
 
         loss, net = build()
         order = topological(loss)
+        names = node_names(loss)  # the name each diagram and check gives a node
         consumers = {u: [] for u in order}
         for u in order:
-            for k, parent in enumerate(u.parents):
-                consumers[parent].append((u, k))
+            for parent, local in u.edges:  # local = ∂u/∂parent, None for an absent edge
+                if local is not None:
+                    consumers[parent].append((u, local))
 
-        table = {}
+        table = {loss: 1.0}
+        print(f"grad_table[{names[loss]}] = 1")
         for u in reversed(order):
-            terms = [(table[c], c.local_grads[k], c) for c, k in consumers[u]]
-            table[u] = 1.0 if u is loss else sum(g * d for g, d, _ in terms)
-            if u.label and u.label not in ("x_A", "x_B"):
-                sums = " + ".join(f"grad_table[{c.label or c.op}]·{d:.4f}" for _, d, c in terms) or "1"
-                print(f"grad_table[{u.label}] = {sums} = {table[u]:.6f}")
-        print(f"\n{len(order)} nodes, {sum(len(u.parents) for u in order)} edges")
+            if u is loss or not consumers[u]:
+                continue  # a number literal: no term reaches it, so it has no row
+            assert all(c in table for c, _ in consumers[u])  # every row used is already printed
+            table[u] = sum(table[c] * d for c, d in consumers[u])
+            factors = [f"({d:.4f})" if d < 0 else f"{d:.4f}" for _, d in consumers[u]]
+            sums = " + ".join(f"grad_table[{names[c]}]·{f}" for (c, _), f in zip(consumers[u], factors))
+            print(f"grad_table[{names[u]}] = {sums} = {table[u]:.6f}")
+        edges = sum(len(u.parents) for u in order)
+        print(f"\n{len(order)} nodes, {len(table)} rows (number literals have none), {edges} edges")
         compare([(name, table[net[name]], e) for name, e in zip(WEIGHTS, engine)])
         """
     ),
