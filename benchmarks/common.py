@@ -27,6 +27,9 @@ MG = "micrograd"
 ENGINES = (AL, MG)
 MG_VERSION = "0.1.0"
 
+BASELINE = " @ baseline"  # an engine name ending in this runs from the --baseline tree
+BASELINE_TREE: str | None = None  # set by run.py's --baseline: another checkout to compare with
+
 # Every worker runs in a thread with a large stack, so a deep recursion that does reach the
 # C stack (micrograd's recursive topological sort) fails with RecursionError, not a crash.
 THREAD_STACK = 1 << 30
@@ -73,6 +76,31 @@ def count_nodes(root: Any) -> int:
     return len(seen)
 
 
+def charged(run: Callable[[], Any]) -> tuple[Any, int]:
+    """`run()` and its time in ns, charged for its own garbage only.
+
+    The collector is run (untimed) first, so no earlier garbage is left; then the timer covers
+    the run and a collection right after it (freeing what the run left, cycles included),
+    less a second collection right after that, which frees nothing and so measures the walk
+    over live objects that every collection makes, whoever's garbage it is.
+    """
+    gc.collect()
+    t0 = time.perf_counter_ns()
+    out = run()
+    gc.collect()
+    t1 = time.perf_counter_ns()
+    gc.collect()
+    t2 = time.perf_counter_ns()
+    return out, (t1 - t0) - (t2 - t1)
+
+
+def with_baselines(engines: tuple[str, ...], of: tuple[str, ...]) -> tuple[str, ...]:
+    """`engines`, then the baseline tree's run of each engine in `of` (with --baseline)."""
+    if BASELINE_TREE is None:
+        return engines
+    return (*engines, *(e + BASELINE for e in of))
+
+
 class GcClock:
     """Time spent in the cyclic garbage collector, read through `gc.callbacks`."""
 
@@ -108,6 +136,11 @@ def worker_main(spec: dict[str, Any], work: Callable[[dict[str, Any]], Sample]) 
         except Exception as e:  # reported in the table
             result["error"] = f"{type(e).__name__}: {str(e)[:160]}"
 
+    if spec.get("tree"):  # the baseline: its autograd_lite before this checkout's
+        sys.path.insert(0, spec["tree"])
+        import autograd_lite
+
+        assert Path(autograd_lite.__file__).is_relative_to(spec["tree"]), autograd_lite.__file__
     if not spec.get("gc", True):
         gc.disable()
     threading.stack_size(THREAD_STACK)
@@ -170,10 +203,12 @@ def run_case(case: Case, use_gc: bool, timeout: float) -> None:
                 "task": case.task,
                 "variant": case.variant,
                 "n": case.n,
-                "engine": engine,
+                "engine": engine.removesuffix(BASELINE),
                 "gc": use_gc,
                 **case.extra,
             }
+            if engine.endswith(BASELINE):
+                spec["tree"] = BASELINE_TREE
             sample = spawn(spec, timeout)
             if "error" in sample:
                 case.errors.setdefault(engine, []).append(sample["error"])

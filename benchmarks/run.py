@@ -1,13 +1,15 @@
 """Benchmarks: autograd_lite side by side with micrograd 0.1.0 and a minimal Value class.
 
 W1 training step, W2 deep chain, W3 sum of products, W4 bytes per node, W5 microgpt-shaped
-step; one module per workload. Writes benchmarks/results.md and benchmarks/results.json.
+step, W6 whole trainings with fit; one module per workload. Writes benchmarks/results.md
+and benchmarks/results.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from collections.abc import Iterable
@@ -17,15 +19,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import common
 import w1_training_step
 import w2_chain
 import w3_dot
 import w4_memory
 import w5_microgpt
+import w6_fit
 from common import HERE, MG_VERSION, Case, machine_meta, run_case, worker_main
 
 WORKLOADS: dict[str, ModuleType] = {
-    m.TASK: m for m in (w1_training_step, w2_chain, w3_dot, w4_memory, w5_microgpt)
+    m.TASK: m for m in (w1_training_step, w2_chain, w3_dot, w4_memory, w5_microgpt, w6_fit)
 }
 
 
@@ -42,9 +46,14 @@ def report(cases: list[Case], meta: dict[str, Any]) -> tuple[str, dict[str, Any]
         "Every number is a median over fresh processes (one per engine, size and repeat, engines "
         "alternating); W1 takes the median step within each process first. "
         "Speed-up = the other engine's time / autograd_lite's time. GC share: the part of the "
-        "time spent in CPython's cyclic garbage collector (timed with `gc.callbacks`).",
+        "time spent in CPython's cyclic garbage collector (timed with `gc.callbacks`). "
+        "W1, W5 and W6 charge each engine for its own garbage only: a collection (untimed) "
+        "before each timed step; the step is timed with a collection right after it, less a "
+        "second collection right after that.",
         "",
     ]
+    if "baseline" in meta:
+        lines += [f"Baseline tree (rows marked baseline): {meta['baseline']}.", ""]
     for task, module in WORKLOADS.items():
         mine = [c for c in cases if c.task == task]
         if mine:
@@ -55,6 +64,20 @@ def report(cases: list[Case], meta: dict[str, Any]) -> tuple[str, dict[str, Any]
     load_text = "" if load is None else f" 1-minute load average at the start: {load:.2f}."
     lines += [f"Total benchmark wall time: {meta['wall_s']:.0f} s.{load_text}", ""]
     return "\n".join(lines), summary
+
+
+def _describe_tree(tree: str) -> str:
+    """The baseline tree's commit, for the report."""
+    try:
+        found = subprocess.run(
+            ["git", "-C", tree, "log", "-1", "--format=%h %s"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return tree
+    return f"{tree} at {found.stdout.strip()[:80]}"
 
 
 def main(argv: Iterable[str] | None = None) -> int:
@@ -70,6 +93,12 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated workloads, e.g. W1,W5")
     parser.add_argument("--out", type=Path, default=HERE, help="folder for results.md/.json")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per worker")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of autograd_lite (e.g. a git worktree of an older commit): "
+        "W1, W5 and W6 also run on it, side by side",
+    )
     args = parser.parse_args(None if argv is None else list(argv))
 
     if args.worker:
@@ -77,6 +106,11 @@ def main(argv: Iterable[str] | None = None) -> int:
         worker_main(spec, WORKLOADS[spec["task"]].work)
         return 0
 
+    if args.baseline is not None:
+        tree = args.baseline.resolve()
+        if not (tree / "autograd_lite" / "__init__.py").is_file():
+            parser.error(f"--baseline: {tree} holds no autograd_lite/__init__.py")
+        common.BASELINE_TREE = str(tree)
     use_gc = not args.no_gc
     only = {w.strip().upper() for w in args.only.split(",") if w.strip()}
     unknown = only - WORKLOADS.keys()
@@ -102,6 +136,8 @@ def main(argv: Iterable[str] | None = None) -> int:
                 done += module.after(case, use_gc, args.timeout)
 
     meta = machine_meta(use_gc)
+    if common.BASELINE_TREE is not None:
+        meta["baseline"] = _describe_tree(common.BASELINE_TREE)
     meta["command"] = f".venv/bin/python benchmarks/run.py {' '.join(sys.argv[1:])}".strip()
     meta["wall_s"] = time.perf_counter() - start
     markdown, summary = report(done, meta)

@@ -12,11 +12,13 @@ from typing import Any
 
 from common import (
     AL,
+    BASELINE,
     MG,
     Case,
     GcClock,
     Sample,
     cell,
+    charged,
     failed,
     fmt,
     per,
@@ -24,6 +26,7 @@ from common import (
     ratio,
     spread,
     target_row,
+    with_baselines,
 )
 
 TASK = "W1"
@@ -138,9 +141,9 @@ def work(spec: dict[str, Any]) -> Sample:
     times = []
     with GcClock() as clock:
         for _ in range(spec["steps"]):
-            t0 = time.perf_counter_ns()
-            step_losses.append(step())
-            times.append(time.perf_counter_ns() - t0)
+            loss, ns = charged(step)  # each step charged for its own garbage only
+            step_losses.append(loss)
+            times.append(ns)
     return {
         "step_ns": statistics.median(times),
         "step_ns_all": times,
@@ -152,18 +155,20 @@ def work(spec: dict[str, Any]) -> Sample:
 
 def plan(quick: bool, big: bool) -> list[Case]:
     engines = (AL, COMPILED, MG) if compiler() is not None else (AL, MG)
+    engines = with_baselines(engines, (AL, COMPILED))
     return [Case(TASK, "step", 100, engines, 1 if quick else 5, {"steps": 3 if quick else 7})]
 
 
 def problems(cases: list[Case]) -> list[str]:
-    """The compiled step must give the dynamic step's losses bit for bit."""
+    """The compiled step must give the dynamic step's losses bit for bit (in each tree)."""
     found = []
     for c in cases:
-        dynamic = [s["losses"] for s in c.samples.get(AL, [])]
-        for s in c.samples.get(COMPILED, []):
-            if dynamic and s["losses"] != dynamic[0]:
-                found.append("W1: the compiled step's losses differ from the dynamic step's")
-                break
+        for suffix in ("", BASELINE):
+            dynamic = [s["losses"] for s in c.samples.get(AL + suffix, [])]
+            for s in c.samples.get(COMPILED + suffix, []):
+                if dynamic and s["losses"] != dynamic[0]:
+                    found.append(f"W1: the compiled step's losses differ{suffix}")
+                    break
     return found
 
 
@@ -204,8 +209,22 @@ def report(cases: list[Case]) -> tuple[list[str], dict[str, Any]]:
         f"| micrograd | {cell(c, MG, per(mg, 1e6), 2)}{failed(c, MG)} | "
         f"{spread(c, MG, 'step_ns', 1e6)} | {fmt(per(c.median(MG, 'gc_ns'), 1e6), 2)} | "
         "1.0× | |",
-        "",
     ]
+    for engine in (AL, COMPILED):
+        base = engine + BASELINE
+        if base not in c.engines:
+            continue
+        then, now = c.median(base, "step_ns"), c.median(engine, "step_ns")
+        slower = None if then is None or now is None else now / then
+        summary[f"W1_{'compiled_' if engine == COMPILED else ''}over_baseline"] = slower
+        lines.append(
+            f"| {engine}, baseline tree | {cell(c, base, per(then, 1e6), 2)}{failed(c, base)} | "
+            f"{spread(c, base, 'step_ns', 1e6)} | {fmt(per(c.median(base, 'gc_ns'), 1e6), 2)} | "
+            f"{ratio(mg, then)} | this tree ≤ 1.1× its time: "
+            f"{'n/a' if slower is None else f'{slower:.2f}×'} "
+            f"{target_row(slower, 1.1, higher_is_better=False)} |"
+        )
+    lines.append("")
     if COMPILED in c.engines:
         compile_ms = summary["W1_compile_ms"]
         lines += [

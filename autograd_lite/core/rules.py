@@ -121,7 +121,7 @@ class Rule:
 
 def _dot(xs: Sequence[float]) -> float:  # w₁x₁ + … + wₙxₙ (+ b), added from 0.0
     n = len(xs) // 2
-    total = sum(map(operator.mul, xs[:n], xs[n : 2 * n]), 0.0)
+    total = sum(map(operator.mul, xs, xs[n : 2 * n]), 0.0)  # (map stops after the n w's)
     return total + xs[-1] if len(xs) % 2 else total
 
 

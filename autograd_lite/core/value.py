@@ -248,7 +248,7 @@ def apply(op: str, args: Sequence[object], checked: bool = False) -> Value:
             nodes = [as_node(a, op) for a in args]
         elif len(_ALL_NODES) < 256:
             _ALL_NODES[types] = True
-    xs = list(map(_data, nodes))
+    xs = [x.data for x in nodes]  # (quicker than map with an attrgetter)
     out, bits = rule.value(xs), mode()
     node: Value
     if bits & NO_GRAD:
@@ -265,5 +265,4 @@ def apply(op: str, args: Sequence[object], checked: bool = False) -> Value:
     return node
 
 
-_data = operator.attrgetter("data")
 _ALL_NODES: dict[frozenset[type], bool] = {}  # sets of argument types known to be Values
