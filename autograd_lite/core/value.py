@@ -234,7 +234,7 @@ def as_node(x: object, op: str) -> Value:
     return make(f, "", (), (), Constant)
 
 
-def apply(op: str, args: Sequence[object], checked: bool = False) -> Value:
+def apply(op: str, args: Sequence[Any], checked: bool = False) -> Value:
     """Apply the rule `op` to Values or numbers: the one place where a rule makes a node.
 
     Numbers become `Constant` leaves (literals: the edges into them are absent). Under
