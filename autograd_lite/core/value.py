@@ -254,7 +254,7 @@ def apply(op: str, args: Sequence[Any], checked: bool = False) -> Value:
     if bits & NO_GRAD:
         node = make(out, op, (), ())
     elif rule.arity > 0:
-        node = make(out, op, nodes, rule.local_grads(out, xs))  # type: ignore[arg-type]
+        node = make(out, op, nodes, rule.local_grads(out, xs))
     else:  # `make` written out: sums and dots of many inputs are the bulk of a network
         node = _new(Value)
         node.data, node.grad, node.label, node.op, node._g = out, 0.0, "", op, None
