@@ -12,6 +12,7 @@ import weakref
 from collections.abc import Callable, Sequence
 
 import pytest
+from helpers import in_threads
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -572,8 +573,6 @@ def test_compile_micrograd_style_model_is_bit_exact() -> None:
 
 
 def test_compile_run_in_threads_leaves_the_garbage_collector_alone() -> None:
-    import threading
-
     x = Value(0.3, label="x")
     program = compile((x * x).tanh() + x.relu() * 2.0)
     states: list[bool] = []
@@ -583,14 +582,5 @@ def test_compile_run_in_threads_leaves_the_garbage_collector_alone() -> None:
             program.run()
             states.append(gc.isenabled())
 
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=work) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(switch)
+    in_threads(work, work, work, work)
     assert gc.isenabled() and all(states) and len(states) == 12000
