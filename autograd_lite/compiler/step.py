@@ -325,12 +325,13 @@ def _negative_zero(x: float) -> bool:
 
 
 def _float_rows(X: Sequence[Sequence[Any]]) -> list[list[float]] | None:
-    """Every row of `X` as floats, or None if some entry is not a real number."""
+    """Every row of `X` as floats, or None if some entry is not a real number or the rows
+    differ in length (the model then says what is wrong)."""
     rows = []
     try:
         for row in X:
             floats = [_to_float(v) for v in row]
-            if None in floats:
+            if None in floats or len(floats) != len(rows[0] if rows else floats):
                 return None
             rows.append(floats)
     except TypeError:
