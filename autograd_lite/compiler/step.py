@@ -327,7 +327,7 @@ def _negative_zero(x: float) -> bool:
 def _float_rows(X: Sequence[Sequence[Any]]) -> list[list[float]] | None:
     """Every row of `X` as floats, or None if some entry is not a real number or the rows
     differ in length (the model then says what is wrong)."""
-    rows = []
+    rows: list[list[float | None]] = []
     try:
         for row in X:
             floats = [_to_float(v) for v in row]
@@ -336,4 +336,4 @@ def _float_rows(X: Sequence[Sequence[Any]]) -> list[list[float]] | None:
             rows.append(floats)
     except TypeError:
         return None
-    return rows  # type: ignore[return-value]
+    return rows  # type: ignore[return-value]  (no None is left in them)
