@@ -336,4 +336,4 @@ def _float_rows(X: Sequence[Sequence[Any]]) -> list[list[float]] | None:
             rows.append(floats)
     except TypeError:
         return None
-    return rows  # type: ignore[return-value]  (no None is left in them)
+    return rows  # type: ignore[return-value]  # no None is left in them
