@@ -36,7 +36,9 @@ Binary data sets (moons, circles, xor) use ±1 labels, hinge loss and one output
 the 3-class ones (spirals with 3 arms, blobs around 3 centres) use cross-entropy with one
 output per class. Training is SGD whose learning rate decays linearly from --lr to --lr/10
 over the epochs, with the penalty 1e-4·Σw² (micrograd's recipe); by default every step uses
-all samples (--batch-size takes shuffled minibatches instead).
+all samples (--batch-size takes shuffled minibatches instead). The model's pass over one
+sample runs as compiled straight-line Python (fit(..., compile=True)): the same history as
+building every graph (--no-compile), several times faster.
 """
 
 _EPILOG = """\
@@ -174,6 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
         dest="progress",
         action="store_false",
         help="do not show the progress bar",
+    )
+    demo.add_argument(
+        "--no-compile",
+        dest="compile",
+        action="store_false",
+        help="train as written: build every sample's graph (the same history, slower; by "
+        "default the model's pass over a sample is compiled, fit(..., compile=True))",
     )
     return parser
 

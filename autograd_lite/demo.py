@@ -105,6 +105,7 @@ def run(args: argparse.Namespace, dataset: Dataset, model: Any) -> int:
         progress=args.progress,
         seed=args.seed,
         l2=2e-4,
+        compile=args.compile,
         # micrograd's schedule: from lr down to lr/10 at the last epoch.
         lr_schedule=lambda e: lr * (1.0 - 0.9 * e / max(args.epochs - 1, 1)),
     )

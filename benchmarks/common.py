@@ -76,22 +76,26 @@ def count_nodes(root: Any) -> int:
     return len(seen)
 
 
-def charged(run: Callable[[], Any]) -> tuple[Any, int]:
-    """`run()` and its time in ns, charged for its own garbage only.
+def charged(run: Callable[[], Any]) -> tuple[Any, int, int]:
+    """`run()`, its time in ns charged for its own garbage only, and the collector's share.
 
     The collector is run (untimed) first, so no earlier garbage is left; then the timer covers
     the run and a collection right after it (freeing what the run left, cycles included),
     less a second collection right after that, which frees nothing and so measures the walk
-    over live objects that every collection makes, whoever's garbage it is.
+    over live objects that every collection makes, whoever's garbage it is. The collector's
+    share is the collections during the run plus the first one after it, less the second.
     """
     gc.collect()
-    t0 = time.perf_counter_ns()
-    out = run()
-    gc.collect()
-    t1 = time.perf_counter_ns()
+    with GcClock() as during:
+        t0 = time.perf_counter_ns()
+        out = run()
+        t1 = time.perf_counter_ns()
     gc.collect()
     t2 = time.perf_counter_ns()
-    return out, (t1 - t0) - (t2 - t1)
+    gc.collect()
+    t3 = time.perf_counter_ns()
+    walk = t3 - t2
+    return out, (t2 - t0) - walk, during.ns + max((t2 - t1) - walk, 0)
 
 
 def with_baselines(engines: tuple[str, ...], of: tuple[str, ...]) -> tuple[str, ...]:

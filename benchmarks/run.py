@@ -45,11 +45,13 @@ def report(cases: list[Case], meta: dict[str, Any]) -> tuple[str, dict[str, Any]
         "",
         "Every number is a median over fresh processes (one per engine, size and repeat, engines "
         "alternating); W1 takes the median step within each process first. "
-        "Speed-up = the other engine's time / autograd_lite's time. GC share: the part of the "
-        "time spent in CPython's cyclic garbage collector (timed with `gc.callbacks`). "
+        "Speed-up = the other engine's time / autograd_lite's time. "
         "W1, W5 and W6 charge each engine for its own garbage only: a collection (untimed) "
         "before each timed step; the step is timed with a collection right after it, less a "
-        "second collection right after that.",
+        "second collection right after that (the walk over live objects every collection "
+        "makes). Their GC column is the collector's part of that: the collections during the "
+        "step and the one right after it, less the second. W2 and W3 time the collections "
+        "during the work with `gc.callbacks` (GC share).",
         "",
     ]
     if "baseline" in meta:

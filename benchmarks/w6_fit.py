@@ -55,10 +55,11 @@ def work(spec: dict[str, Any]) -> Sample:
     model, kw = _training(spec["variant"])
     X, y = kw.pop("X"), kw.pop("y")
     compiled = spec["engine"] == COMPILED
-    history, ns = charged(lambda: fit(model, X, y, progress=False, compile=compiled, **kw))
+    history, ns, gc_ns = charged(lambda: fit(model, X, y, progress=False, compile=compiled, **kw))
     weights = "".join(p.data.hex() for p in model.parameters())
     return {
         "fit_ns": ns,
+        "gc_ns": gc_ns,
         "losses": [x.hex() for x in history.loss],
         "accuracy": [x.hex() for x in history.accuracy],
         "weights": hashlib.sha256(weights.encode()).hexdigest(),

@@ -4,6 +4,9 @@ compared with PyTorch."""
 from __future__ import annotations
 
 import random
+import sys
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from autograd_lite import Value, functional, grad
@@ -13,6 +16,21 @@ from autograd_lite.nn import Module
 def same(a: float, b: float) -> bool:
     """The same float, bit for bit (-0.0 is not 0.0), or both nan."""
     return a.hex() == b.hex() or (a != a and b != b)
+
+
+def in_threads(*works: Callable[[], None]) -> None:
+    """Run each of `works` in its own thread, all at once, switching between threads as often as
+    Python allows (so a race, if there is one, shows)."""
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work) for work in works]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(switch)
 
 
 def random_graph(rng: random.Random, size: int, leaves: list[Value] | None = None) -> Value:

@@ -116,6 +116,7 @@ def test_cli_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None
         "--seed",
         "--out",
         "--no-progress",
+        "--no-compile",
         "--help",
     ):
         assert option in text, option
@@ -430,3 +431,18 @@ def test_demo_neuron_diagram_of_a_dead_neuron_shows_the_relu_not_selected() -> N
     source = neuron_diagram(model, X).source
     assert "<i>not selected</i>" in source and "∂h/∂z" not in source
     assert "the edge adds no term" in source.replace("<br/>", " ")  # the legend says why
+
+
+@pytest.mark.parametrize("dataset", ["moons", "spirals"])
+def test_cli_demo_compiled_and_as_written_train_the_same_model(
+    dataset: str, tmp_path: Path
+) -> None:
+    # The demo compiles the model's pass over a sample by default; --no-compile builds every
+    # graph. Same history, so the same trained model, bit for bit.
+    runs = []
+    for flag in ([], ["--no-compile"]):
+        out = tmp_path / ("as_written" if flag else "compiled")
+        args = ["demo", *QUICK, "--dataset", dataset, "--batch-size", "7", *flag]
+        assert main([*args, "--out", str(out)]) == 0
+        runs.append(json.loads((out / "model.json").read_text()))
+    assert runs[0] == runs[1]

@@ -12,6 +12,7 @@ import weakref
 from collections.abc import Callable, Sequence
 
 import pytest
+from helpers import in_threads
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -546,3 +547,40 @@ def test_compile_labels_named_like_the_programs_globals() -> None:
     namespace = program._namespace
     assert len({id(v) for v in namespace.values()}) == len(namespace)
     assert "map(" in program.source
+
+
+def test_compile_micrograd_style_model_is_bit_exact() -> None:
+    # micrograd's neuron adds its bias first (b + w₁x₁ + …); the compiled program follows each
+    # node's own order, so with non-zero biases it still gives the model's floats exactly.
+    import autograd_lite.micrograd as mg
+
+    random.seed(1)
+    model = mg.nn.MLP(3, [8, 8, 1])
+    for p in model.parameters():
+        p.data += 0.1
+    rng = random.Random(2)
+    for _ in range(20):
+        xs = [Value(rng.uniform(-2, 2)) for _ in range(3)]
+        out = model(xs)
+        program = compile(out, wrt=model.parameters())
+        assert program.run(grad=False) == out.data
+        model.zero_grad()
+        out.backward()
+        want = [p.grad for p in model.parameters()]
+        model.zero_grad()
+        assert program.run() == out.data
+        assert [p.grad for p in model.parameters()] == want
+
+
+def test_compile_run_in_threads_leaves_the_garbage_collector_alone() -> None:
+    x = Value(0.3, label="x")
+    program = compile((x * x).tanh() + x.relu() * 2.0)
+    states: list[bool] = []
+
+    def work() -> None:
+        for _ in range(3000):
+            program.run()
+            states.append(gc.isenabled())
+
+    in_threads(work, work, work, work)
+    assert gc.isenabled() and all(states) and len(states) == 12000

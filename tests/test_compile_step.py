@@ -337,7 +337,7 @@ def test_compiled_step_runs_as_written_under_modes_and_odd_features() -> None:
     with detect_anomaly():
         _grads_agree(model, step, dynamic, [0, 1], [1.0, 0.0])
     assert step.as_written == 1 and step.compiled == 0
-    for X in ([[Value(1.0)], [2.0]], [["a"], [2.0]]):
+    for X in ([[Value(1.0)], [2.0]], [["a"], [2.0]], [[1.0], [2.0, 3.0]]):
         odd = CompiledStep(model, lambda outs, ys: losses.mse(outs, ys), X)
         assert odd.outputs([[1.0]]) is None
     with no_grad():

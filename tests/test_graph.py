@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 import random
 import sys
-import threading
 
 import pytest
-from helpers import random_graph, same
+from helpers import in_threads, random_graph, same
 
 from autograd_lite import Value, detect_anomaly, functional, grad
 from autograd_lite.core import grad_table, topological_order
@@ -178,16 +178,7 @@ def test_graph_passes_in_threads_sharing_parameters_are_exact() -> None:
             gc_states.append(gc.isenabled())
 
     outs: list[list[float]] = [[], [], []]
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=work, args=(o,)) for o in outs]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(switch)
+    in_threads(*(functools.partial(work, o) for o in outs))
     assert all(o == [0.5**19] * 30 for o in outs)
     assert w[0].grad == 90 * 0.5**19
     assert all(gc_states) and gc.isenabled()

@@ -21,19 +21,16 @@ Fragment = Any  # a str of code, or an int: a tuple of the `Tuples` registry
 Line = list[Fragment]
 
 CHUNK = 64  # terms per line of a long sum (Python's compiler recurses once per `+`)
-# Up to Python 3.11 the sum of floats adds them one by one from the start value, exactly as
-# `0.0 + a + b + ...` does (3.12 compensates the rounding, Neumaier's way): there a short sum
-# or dot is written out as additions, which runs faster than calling sum.
+# Where Python's sum of floats adds one by one from the start value (up to 3.11; 3.12 compensates
+# the rounding, Neumaier's way), `0.0 + a + b + ...` is the same float: short sums and dots are
+# written out as additions.
 SEQUENTIAL_SUM = sys.version_info < (3, 12)
 # A dot of this many products or more, and a run of this many products g_c · d in a grad-table
-# sum, is one call over tuples: sum(map(mul, W, X), 0.0). A layer's weights W are gathered once
-# for all samples and a sample's inputs X once for all neurons, so the text stays short. Python's
-# parser spends about 3 µs on every name and number it reads, so a program written out in full
-# takes longer to compile than hundreds of its runs; the call runs about twice as slow per term.
+# sum, is one call over tuples, sum(map(mul, W, X), 0.0): a layer's weights W gathered once for
+# all samples, a sample's inputs X once for all neurons, so a batch's program stays short to
+# compile (the written-out form runs quicker per term; benchmarks/README.md has the figures).
 OVER_TUPLES = 8
-# The grad table adds one by one, so its sums go over tuples only where Python's sum does too
-# (up to 3.11); from 3.12 they are written out (adding by functools.reduce made W1's step
-# two to three times slower there).
+# The grad table adds one by one, so its sums go over tuples only where Python's sum does too.
 RUNS_OVER_TUPLES = OVER_TUPLES if SEQUENTIAL_SUM else sys.maxsize
 
 

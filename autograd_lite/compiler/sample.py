@@ -42,7 +42,7 @@ class _SampleWriter(_Writer):
         super().__init__(root, params)
         self.order.pop()  # the sum itself is not written: the outputs' rows are given
         # A program for one sample is short and runs many times: its sums are written out
-        # (a sum over tuples saves text, but runs about twice as slow per term).
+        # (a sum over tuples only saves text).
         self.over_tuples, self.rows.runs_over_tuples = CHUNK, sys.maxsize
         self.outputs = tuple(outputs)
         consumed = {p for node in self.order for p in self.parents[node]}

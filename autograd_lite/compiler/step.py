@@ -7,12 +7,14 @@ loss that branches on a label or a prediction is built afresh each step. `backwa
 on the loss's small graph: when it reaches a sample's stand-ins, their rows are what that
 sample's program needs to continue the backward pass into the parameters.
 
-Bit for bit: the engine walks a step's graph as a depth-first walk from the root (the core's
+Bit for bit: the engine walks a step's graph depth first from the root (the core's
 accumulation-order contract), and the model's part of each sample hangs below its outputs
 alone, so the walk of the whole graph is the walk of the loss's graph with each sample's nodes
-where its stand-ins are, provided the walk meets a sample's outputs one right after another.
-The step checks that on every batch (and runs it as written where it does not hold), and the
-per-sample program adds each parameter's terms in that same order.
+next to its stand-ins. Where the walk meets the samples one after another (a sample's outputs
+in the order its program was written for, and no node that adds to the parameters' rows
+itself between them), running each sample's program once its outputs' rows are complete adds
+every term in the engine's order. The step checks that on every batch and runs the batch as
+written where it does not hold.
 """
 
 from __future__ import annotations
@@ -56,9 +58,10 @@ class CompiledStep:
     `nn` and `micrograd` models do; a subclass must say it again). For any other model, for
     features that are not real numbers, under `no_grad()` or `detect_anomaly()`, the step
     runs as written. So does a batch on which the compiled step could differ from the engine:
-    a loss that does not take each sample's outputs one right after another, a nan in a
-    gradient (the code writes a row that gets no term as 0.0, and 0.0 · inf is nan where the
-    engine adds nothing), or a `.grad` of -0.0 that a 0.0 row would change.
+    a loss whose walk meets the samples' outputs interleaved, or one sample's outputs in
+    another order than the last batch's (the next batch runs with a program for that order),
+    a nan in a gradient (the code writes a row that gets no term as 0.0, and 0.0 · inf is nan
+    where the engine adds nothing), or a `.grad` of -0.0 that a 0.0 row would change.
 
     Attributes:
         compiled: the number of steps run compiled; `as_written`: the number run as written.
@@ -322,14 +325,15 @@ def _negative_zero(x: float) -> bool:
 
 
 def _float_rows(X: Sequence[Sequence[Any]]) -> list[list[float]] | None:
-    """Every row of `X` as floats, or None if some entry is not a real number."""
-    rows = []
+    """Every row of `X` as floats, or None if some entry is not a real number or the rows
+    differ in length (the model then says what is wrong)."""
+    rows: list[list[float | None]] = []
     try:
         for row in X:
             floats = [_to_float(v) for v in row]
-            if None in floats:
+            if None in floats or len(floats) != len(rows[0] if rows else floats):
                 return None
             rows.append(floats)
     except TypeError:
         return None
-    return rows  # type: ignore[return-value]
+    return rows  # type: ignore[return-value]  # no None is left in them

@@ -202,10 +202,13 @@ def fit(
         threshold: the cut for binary outputs (see Accuracy).
         validation: an `(X_val, y_val)` pair evaluated after every epoch into `val_loss` and
             `val_accuracy`.
-        compile: replay each step as straight-line Python (`autograd_lite.compile`) once its
-            graph has been seen the same twice for a batch size and labels: the same history,
-            number for number, several times faster per step for full-batch training and
-            unshuffled minibatches (see `autograd_lite.compiler.CompiledStep`).
+        compile: run the model's pass over a sample (forward and backward) as straight-line
+            Python, written once and reused for every sample, batch size and order; the loss
+            is built as usual each step, so one that branches on a label or a prediction is
+            never stale. The same history, bit for bit, several times faster. Models whose
+            class says `straight_line = True` are compiled (`nn`'s Neuron, Layer and MLP,
+            and the micrograd-compatible ones); any other model trains as written (see
+            `autograd_lite.compiler.CompiledStep`).
 
     Returns:
         A `History` with `loss` and `accuracy` (and `val_*`) lists of length `epochs`.
