@@ -257,14 +257,20 @@ CELLS = [
     ),
     code(
         r"""
-        x = Value(0.5, label="x")
-        y = Value(-1.5, label="y")
-        p = x * y
-        p.label = "p"
-        q = p + x
-        q.label = "q"
-        f = q * p
-        f.label = "f"
+        def pqf():
+            # p = x·y, q = p + x, f = q·p as a graph, every node labelled; returns x, y, p, q, f.
+            x = Value(0.5, label="x")
+            y = Value(-1.5, label="y")
+            p = x * y
+            p.label = "p"
+            q = p + x
+            q.label = "q"
+            f = q * p
+            f.label = "f"
+            return x, y, p, q, f
+
+
+        x, y, p, q, f = pqf()
         f.backward()
 
         rs = routes(f, x)
@@ -348,12 +354,7 @@ CELLS = [
             return order
 
 
-        # The graph above again (p = x·y, q = p + x, f = q·p), so that the cell runs on its own.
-        x, y = Value(0.5, label="x"), Value(-1.5, label="y")
-        p = x * y
-        q = p + x
-        f = q * p
-        p.label, q.label, f.label = "p", "q", "f"
+        x, y, p, q, f = pqf()  # the graph above again, so that the cell runs on its own
         f.backward()
 
         good = list(reversed(topological(f)))
@@ -385,6 +386,7 @@ CELLS = [
     ),
     code(
         r"""
+        x, y, p, q, f = pqf()  # the p, q, f graph of the last two sections
         frames = backward_frames(f)
         for k in range(len(frames)):
             print(frames.caption(k))
