@@ -332,11 +332,17 @@ def backward_frames(
         notebooks, it shows a player (step, play/pause, slider) that needs no kernel.
 
     Raises:
-        TypeError, ValueError: a bad argument (the message names it), or a graph larger than
-            `max_nodes`.
+        TypeError, ValueError: a bad argument (the message names it), a graph larger than
+            `max_nodes`, or a root that is a number literal (it has no row to show).
     """
     fn = "backward_frames"
     check_root(root, fn)
+    if isinstance(root, Constant):
+        raise ValueError(
+            f"backward_frames() needs a root that has a row in the grad table, got the number "
+            f"literal {root.data!r} (a number met in an expression gets no gradient, so the "
+            "backward pass has no step to show): pass the output node of the graph"
+        )
     spec = Spec(
         order=[],
         roots=(root,),

@@ -35,13 +35,19 @@ CELLS = [
     ),
     code(
         r"""
-        x = Value(1.5, label="x")
-        w = Value(0.8, label="w")
-        b = Value(-0.5, label="b")
-        z = w * x + b
-        z.label = "z"
-        y = z.tanh()
-        y.label = "y"
+        def neuron():
+            # y = tanh(w·x + b) as a graph, every node labelled; returns x, w, b, z, y.
+            x = Value(1.5, label="x")
+            w = Value(0.8, label="w")
+            b = Value(-0.5, label="b")
+            z = w * x + b
+            z.label = "z"
+            y = z.tanh()
+            y.label = "y"
+            return x, w, b, z, y
+
+
+        x, w, b, z, y = neuron()
         print(y)
         print("op:", repr(y.op), "| parents:", y.parents, "| local grads:", y.local_grads)
         names = node_names(y)  # the one name every diagram, route and check gives each node
@@ -65,6 +71,7 @@ CELLS = [
     ),
     code(
         r"""
+        x, w, b, z, y = neuron()  # the neuron again: later sections use these names too
         draw_dot(y, legend=True)
         """
     ),
@@ -80,8 +87,7 @@ CELLS = [
     ),
     code(
         r"""
-        for v in (x, w, b, z, y):
-            v.grad = 0.0  # start from zero, so that the cell can be run again
+        x, w, b, z, y = neuron()  # a fresh graph, every grad 0, so the cell can be run again
         y.backward()
         by_hand = (1 - math.tanh(z.data) ** 2) * 1 * x.data
         print(f"w.grad = {w.grad:.6f}, by hand (1 - tanh²z)·x = {by_hand:.6f}")
@@ -99,6 +105,8 @@ CELLS = [
     ),
     code(
         r"""
+        x, w, b, z, y = neuron()
+        y.backward()
         h = 1e-4
         y_nudged = (Value(w.data + h) * x.data + b.data).tanh()
         print(f"actual change  {y_nudged.data - y.data:.8f}")
@@ -114,8 +122,7 @@ CELLS = [
     ),
     code(
         r"""
-        for v in (x, w, b, z, y):
-            v.grad = 0.0
+        x, w, b, z, y = neuron()
         y.backward()
         print("after one backward():     ", w.grad)
         y.backward()
@@ -162,8 +169,9 @@ CELLS = [
     ),
     md(
         r"""
-        Unlabelled nodes print as their operation in brackets. $g$ appears twice in $f$ (in $g^2$ and in
-        $3g$) and $x$ twice in $g$, so there are two routes from $g$ to $f$ (summing to $df/dg = 9$),
+        Unlabelled nodes print by their one name, the operation with a count (`**₂`, `*₃`). $g$
+        appears twice in $f$ (in $g^2$ and in $3g$) and $x$ twice in $g$, so there are two routes
+        from $g$ to $f$ (summing to $df/dg = 9$),
         two from $x$ to $g$ (summing to $dg/dx = 5$), and four from $x$ to $f$: every route below $g$
         paired with every route above it. Multiplying out $(\text{sum})\cdot(\text{sum})$ is the same
         as summing the four products: $9 \cdot 5 = 45$.
@@ -230,17 +238,14 @@ CELLS = [
         print(f"\nnudge s by {h:g}: z changes by {z2.data - z.data:.4e}")
         for r in rs:
             print(f"  via {r.nodes[1].label}: h × {r.product:.6f} = {h * r.product:.4e}")
+        draw_dot(z, highlight=rs)
         """
     ),
     md(
         r"""
-        The two routes, drawn on the graph (`draw_dot(..., highlight=routes)`, one colour each): each
-        edge carries its local derivative, and each route's product is theirs multiplied along it.
-        """
-    ),
-    code(
-        r"""
-        draw_dot(z, highlight=rs)
+        The two routes are drawn on the graph (`draw_dot(..., highlight=routes)`, one colour each):
+        each edge carries its local derivative, and each route's product is theirs multiplied
+        along it.
         """
     ),
     md(
@@ -252,14 +257,20 @@ CELLS = [
     ),
     code(
         r"""
-        x = Value(0.5, label="x")
-        y = Value(-1.5, label="y")
-        p = x * y
-        p.label = "p"
-        q = p + x
-        q.label = "q"
-        f = q * p
-        f.label = "f"
+        def pqf():
+            # p = x·y, q = p + x, f = q·p as a graph, every node labelled; returns x, y, p, q, f.
+            x = Value(0.5, label="x")
+            y = Value(-1.5, label="y")
+            p = x * y
+            p.label = "p"
+            q = p + x
+            q.label = "q"
+            f = q * p
+            f.label = "f"
+            return x, y, p, q, f
+
+
+        x, y, p, q, f = pqf()
         f.backward()
 
         rs = routes(f, x)
@@ -343,6 +354,9 @@ CELLS = [
             return order
 
 
+        x, y, p, q, f = pqf()  # the graph above again, so that the cell runs on its own
+        f.backward()
+
         good = list(reversed(topological(f)))
         bad = [f, p, q, x, y]  # p before q: but q uses p, so p's gradient is not complete yet
         print("reverse topological:", [v.label for v in good])
@@ -372,6 +386,7 @@ CELLS = [
     ),
     code(
         r"""
+        x, y, p, q, f = pqf()  # the p, q, f graph of the last two sections
         frames = backward_frames(f)
         for k in range(len(frames)):
             print(frames.caption(k))
@@ -508,12 +523,12 @@ CELLS = [
 
         t0 = time.perf_counter()
         h, numeric = 1e-6, []
-        for p in params:
-            p.data += h
+        for param in params:
+            param.data += h
             up = model(point).data
-            p.data -= 2 * h
+            param.data -= 2 * h
             down = model(point).data
-            p.data += h
+            param.data += h
             numeric.append((up - down) / (2 * h))
         fd_s = time.perf_counter() - t0
         worst = max(abs(a - b) for a, b in zip(numeric, backprop))

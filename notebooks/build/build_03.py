@@ -291,7 +291,6 @@ CELLS = [
     ),
     code(
         r"""
-        s = sizes
         zs, ys = forward(x)
         grads = backprop(x, d)
         deltas = [g[1] for g in grads]           # δ^(l+1) for l = 1, 2 in 004's numbering

@@ -91,9 +91,9 @@ CELLS = [
                  "w4": ("x_B", "z_D"), "w5": ("y_C", "z_E"), "w6": ("y_D", "z_E")}
         engine = dict(zip(WEIGHTS, grad(loss, [net[n] for n in WEIGHTS])))
         print(f"{'':4} {'a_j':>5} {'δ_i':>5} {'a_j·δ_i':>12} {'engine':>12}")
-        for name, (a, z) in edges.items():
-            rule = net[a].data * g[z]
-            print(f"{name:4} {a:>5} {z:>5} {rule:>12.8f} {engine[name]:>12.8f}")
+        for name, (a_j, z_i) in edges.items():
+            rule = net[a_j].data * g[z_i]
+            print(f"{name:4} {a_j:>5} {z_i:>5} {rule:>12.8f} {engine[name]:>12.8f}")
             assert math.isclose(rule, engine[name], rel_tol=1e-12)
         """
     ),

@@ -231,9 +231,9 @@ CELLS = [
         z_g, h = Value(-1.0, label="z_g"), Value(2.5, label="h")
         gate = z_g.sigmoid()
         y_gated = gate * h
-        div = 0.5 * (y_gated - 1.0) ** 2
+        div_gated = 0.5 * (y_gated - 1.0) ** 2
         up = y_gated.data - 1.0                                  # ∂Div/∂y
-        d_h, d_zg = grad(div, [h, z_g])
+        d_h, d_zg = grad(div_gated, [h, z_g])
         print(f"∂Div/∂h   = {d_h:.6f}   upstream·g            = {up * gate.data:.6f}")
         print(f"∂Div/∂z_g = {d_zg:.6f}   upstream·h·σ'(z_g)    = {up * h.data * gate.data * (1 - gate.data):.6f}")
         assert math.isclose(d_h, up * gate.data) and math.isclose(d_zg, up * h.data * gate.data * (1 - gate.data))

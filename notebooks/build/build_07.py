@@ -64,9 +64,13 @@ CELLS = [
     ),
     code(
         r"""
-        model = nn.MLP(2, [16, 16, 1], seed=1)
-        print(model)
-        print(len(model.parameters()), "parameters")
+        def moons_model():
+            # MLP(2, [16, 16, 1]) with ReLU hidden layers, the same initial weights every time.
+            return nn.MLP(2, [16, 16, 1], seed=1)
+
+
+        print(moons_model())
+        print(len(moons_model().parameters()), "parameters")
         """
     ),
     md(
@@ -78,12 +82,35 @@ CELLS = [
         overflows). `fit` splits the data into minibatches of 25, and for each one zeroes the gradients,
         runs the model, computes the loss, calls `backward()` and lets the optimiser take a step. After
         every epoch it records loss and accuracy on the whole training set.
+
+        `compile=True` runs the model's part of every step as straight-line Python, written once
+        for one sample and reused for all of them (notebook 10 shows how); the loss is built as
+        usual. The training is the same, number for number, only faster. The cell starts from
+        fresh weights, so running it again trains the same model again.
         """
     ),
     code(
         r"""
+        model = moons_model()
         optimizer = optim.Adam(model.parameters(), lr=0.02)
-        history = fit(model, X, y, loss=losses.bce_with_logits, optimizer=optimizer, epochs=40, batch_size=25)
+        history = fit(model, X, y, loss=losses.bce_with_logits, optimizer=optimizer, epochs=40, batch_size=25,
+                      compile=True)
+        """
+    ),
+    md(
+        r"""
+        The same training without `compile`, every step building its graph: the same history and
+        the same weights, bit for bit.
+        """
+    ),
+    code(
+        r"""
+        built = moons_model()
+        built_history = fit(built, X, y, loss=losses.bce_with_logits, optimizer=optim.Adam(built.parameters(), lr=0.02),
+                            epochs=40, batch_size=25, progress=False, compile=False)
+        assert built_history.as_dict() == history.as_dict()
+        assert built.state_dict() == model.state_dict()
+        print("compile=False and compile=True: the same", len(history), "losses and accuracies, the same weights")
         """
     ),
     code(
@@ -133,7 +160,7 @@ CELLS = [
             # MLP(2, [hidden, 1]) whose biases all start at `bias`, trained on XOR.
             m = nn.MLP(2, [hidden, 1], activation=activation, seed=seed, bias_init=bias)
             fit(m, X_xor, y_xor, loss=losses.bce_with_logits,
-                optimizer=optim.Adam(m.parameters(), lr=0.1), epochs=60, progress=False)
+                optimizer=optim.Adam(m.parameters(), lr=0.1), epochs=60, progress=False, compile=True)
             return m
 
 
@@ -151,8 +178,8 @@ CELLS = [
 
 
         xor_model = xor_model_for(seed=0)
-        for x, target, score in zip(X_xor, y_xor, predict(xor_model, X_xor)):
-            print(f"x = {x}  label {target}  score {score: .3f}  predicted {int(score > 0)}")
+        for point, label, score in zip(X_xor, y_xor, predict(xor_model, X_xor)):
+            print(f"x = {point}  label {label}  score {score: .3f}  predicted {int(score > 0)}")
         """
     ),
     md(
@@ -220,7 +247,7 @@ CELLS = [
         spiral_history = fit(
             spiral_model, X_sp, y_sp,
             loss=losses.cross_entropy, optimizer=optim.Adam(spiral_model.parameters(), lr=0.05),
-            epochs=40, batch_size=30, progress=False,
+            epochs=40, batch_size=30, progress=False, compile=True,
         )
         print(f"final loss {spiral_history.loss[-1]:.4f}, accuracy {spiral_history.accuracy[-1]:.0%}")
         plot_decision_boundary(spiral_model, X_sp, y_sp, resolution=30, title="three spirals")
@@ -241,13 +268,13 @@ CELLS = [
             m = nn.MLP(2, [8, 8, 1], activation=activation, seed=1)
             opt = make_optimizer(m.parameters()) if make_optimizer else optim.Adam(m.parameters(), lr=0.02)
             return fit(m, X, y, loss=losses.bce_with_logits, optimizer=opt, epochs=epochs,
-                       batch_size=25, progress=False)
+                       batch_size=25, progress=False, compile=True)
 
 
-        runs = {act: train(act) for act in ("relu", "tanh", "sigmoid")}
+        by_activation = {act: train(act) for act in ("relu", "tanh", "sigmoid")}
 
         fig, ax = plt.subplots(figsize=(5, 3))
-        for name, h in runs.items():
+        for name, h in by_activation.items():
             ax.plot(range(1, len(h.loss) + 1), h.loss, label=f"{name} ({h.accuracy[-1]:.0%})")
         ax.set(xlabel="epoch", ylabel="loss", title="hidden activation (final accuracy)")
         ax.legend(fontsize=8)
@@ -275,10 +302,10 @@ CELLS = [
             "SGD + momentum 0.9": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
             "Adam (lr 0.02)": lambda ps: optim.Adam(ps, lr=0.02),
         }
-        runs = {name: train("relu", make) for name, make in optimisers.items()}
+        by_optimiser = {name: train("relu", make) for name, make in optimisers.items()}
 
         fig, ax = plt.subplots(figsize=(5, 3))
-        for name, h in runs.items():
+        for name, h in by_optimiser.items():
             ax.plot(range(1, len(h.loss) + 1), h.loss, label=f"{name} ({h.accuracy[-1]:.0%})")
         ax.set(xlabel="epoch", ylabel="loss", title="optimiser (final accuracy)")
         ax.legend(fontsize=8)

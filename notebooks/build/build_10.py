@@ -22,7 +22,8 @@ CELLS = [
         object. `autograd_lite.compile(root)` writes them out as plain Python, one line per node,
         and runs them again on new numbers without building a single `Value`. This notebook
         prints the programs for the lectures' 2-2-1 network, reads them line by line against the
-        algorithms, and then measures what the straight-line program buys on micrograd's demo.
+        algorithms, measures what the straight-line program buys on micrograd's demo, and shows
+        how `fit(..., compile=True)` trains with a program written for one sample.
         """
     ),
     code(
@@ -84,9 +85,16 @@ CELLS = [
           code as literals.
         * Then one line per node, parents first. This is Algorithm 6.1: $u_i = f_i(\text{parents of
           } u_i)$ in a topological order. The order is the one in which the engine's depth-first
-          walk finishes the nodes, which need not be the order in which we wrote them: the cell
-          below prints it. Any order that puts every node after its parents is a valid
-          Algorithm 6.1, and gives the same numbers.
+          walk from $L$ finishes the nodes, which need not be the order in which we wrote them.
+          The walk enters a node's parents from the last one: from $z_E = g_1 + g_2$ it goes down
+          $g_2$ first, so **unit D's lines come before unit C's**. The inputs are unpacked in the
+          order the forward lines first use them: `w2, w4, x_A, x_B` (the parents of $z_D$), then
+          `w6`, `w1, w3` and `w5`, not in notebook 02's order $x_A, x_B, w_1, \dots, w_6$. Any order
+          that puts every node after its parents is a valid Algorithm 6.1, and gives the same
+          numbers. The cell below prints both orders and checks them.
+        * The names are notebook 02's: `z_C = 0.0 + w1 * x_A + w3 * x_B` is $z_C = w_1 x_A + w_3 x_B$
+          (a dot node adds its products to 0.0, as the engine's `dot` does), `g1 = w5 * y_C`, and
+          so on.
         """
     ),
     code(
@@ -96,6 +104,9 @@ CELLS = [
         print("inputs, in the program's order:", unpack.split("=")[0].strip())
         forward = lines[lines.index(unpack) + 2 : next(k for k, line in enumerate(lines) if "backward pass" in line)]
         print("nodes, in the program's order: ", ", ".join(line.split("=")[0].strip() for line in forward))
+        assert unpack.split("=")[0].strip().rstrip(",") == "w2, w4, x_A, x_B, w6, w1, w3, w5"
+        assert [line.split("=")[0].strip() for line in forward][:6] == ["z_D", "y_D", "g2", "z_C", "y_C", "g1"]
+        assert "    z_C = 0.0 + w1 * x_A + w3 * x_B" in lines
         """
     ),
     md(
@@ -165,6 +176,9 @@ CELLS = [
         shows the rule: below, the operation's output is labelled `out` and its inputs `x` (or `a`
         and `b`), so each `g_` line is $1 \times \partial\,\text{out}/\partial\,\text{input}$, written in those names.
         (In notebook 02, $z$ is a pre-activation; here the rule's input is `x` and its output `out`.)
+        The sigmoid line reads $\sigma'(x) = \text{out}\,(1 - \text{out})$: the derivative written with
+        the **output**, the notes' $(1 - y_C)\,y_C$. It is not the slip of notebook 02, which put the
+        input $z_C$ where the output $y_C$ belongs; the rule never reads its input `x`.
         """
     ),
     code(
@@ -196,13 +210,13 @@ CELLS = [
     ),
     code(
         r"""
-        x = Value(-2.0, label="x")
-        y = x.relu() * math.inf
-        relu_program = compile(y)
+        x_dead = Value(-2.0, label="x")
+        y_inf = x_dead.relu() * math.inf
+        relu_program = compile(y_inf)
         print(relu_program.source)
         relu_program.run()
-        print("dy/dx at x = -2:", x.grad, "(the branch not taken contributes nothing)")
-        assert x.grad == 0.0
+        print("dy/dx at x = -2:", x_dead.grad, "(the branch not taken contributes nothing)")
+        assert x_dead.grad == 0.0
         """
     ),
     md(
@@ -218,24 +232,24 @@ CELLS = [
     ),
     code(
         r"""
-        L, net = build()
-        program = compile(L)
-        program.run()
-        new_weights = {name: net[name].data - 0.7 * net[name].grad for name in WEIGHTS}
+        L_step, net_step = build()  # its own names: this cell changes the weights' .data
+        step_program = compile(L_step)
+        step_program.run()
+        new_weights = {name: net_step[name].data - 0.7 * net_step[name].grad for name in WEIGHTS}
         for name in WEIGHTS:
-            net[name].data = new_weights[name]
+            net_step[name].data = new_weights[name]
         print("weights after one step:  ", [round(t, 4) for t in new_weights.values()])
         print("the same, notebook 02:    [0.1007, 0.5021, 0.4025, 0.3076, 0.2374, 0.6375]")
         print("the notes print:          [0.1007, 0.5020, 0.4024, 0.3073, 0.2373, 0.6375]")
 
-        for node in net.values():
+        for node in net_step.values():
             node.grad = 0.0
-        loss = program.run()
+        loss = step_program.run()
         fresh, fresh_net = build(new_weights)
         fresh.backward()
         print(f"loss at the new weights: program {loss!r}, fresh graph {fresh.data!r}")
         assert loss == fresh.data
-        assert all(net[name].grad == fresh_net[name].grad for name in ("x_A", "x_B", *WEIGHTS))
+        assert all(net_step[name].grad == fresh_net[name].grad for name in ("x_A", "x_B", *WEIGHTS))
         """
     ),
     md(
@@ -271,17 +285,6 @@ CELLS = [
                 total.backward()
                 opt.step()
                 history.append(total.data)
-            return history
-
-
-        def train_compiled(model, steps):
-            opt = optim.SGD(model.parameters(), lr=0.1)
-            program = compile(objective(model))  # trace once
-            history = []
-            for _ in range(steps):
-                opt.zero_grad()
-                history.append(program.run())  # replay at the current weights
-                opt.step()
             return history
 
 
@@ -346,32 +349,156 @@ CELLS = [
     ),
     md(
         r"""
-        ## `fit(..., compile=True)`
+        ## `fit(..., compile=True)`: the model compiled per sample
 
-        The training loop does the tracing itself: with `compile=True` it keeps one program
-        per batch size and labels (losses branch on labels), compiles a step once it has seen
-        the same graph twice (here: steps 2 and 3), and replays it from then on. The history is
-        the dynamic fit's, number for number. (Each epoch `fit` also evaluates the model on the
-        whole training set without a graph; that part is not compiled, so a whole fit gains
-        less than its steps do, and only once the compiling has paid for itself.)
+        The program above is the graph of one whole step, data points and loss included: it
+        holds for 100 points in this order and no other. A training loop with shuffled
+        mini-batches needs something that holds for every batch. The step's graph is made of
+        the **model's graph on each sample** of the batch, joined by the **loss**, and only the
+        first part is the same every time. So `fit(..., compile=True)` compiles the model's part
+        for **one sample**, once, and runs the loss as usual:
+
+        1. It traces the model on one sample and writes a `SampleProgram`: a `forward(x)` for
+           one sample's features and a `backward(items, rows)` that continues Algorithm 6.2 from
+           the rows of the model's outputs into the parameters' rows. The same program serves
+           every sample, every batch size and every order of the samples.
+        2. Each step runs `forward` on the batch's samples, and builds the **loss** as usual, on
+           stand-in nodes that hold the model's outputs. A loss that branches on a label or on a
+           prediction's value is built afresh every step; nothing about it is frozen.
+        3. `backward()` runs on the loss's small graph. When it reaches a sample's stand-ins,
+           their rows ($\partial\,\text{loss}/\partial\,\text{output}$) are fed into that sample's
+           `backward`, which adds the sample's terms to the parameters' gradients.
+        4. Those terms are added **in the order the engine's own walk adds them** on the whole
+           step's graph (the core's accumulation order), so every gradient is the same float as
+           without `compile`, and the history is identical, bit for bit. A batch where that
+           order cannot be kept (a loss that meets the samples' outputs interleaved, a nan in a
+           gradient) runs as written instead.
+        5. Only models whose class says `straight_line = True` are compiled (`nn`'s `Neuron`,
+           `Layer` and `MLP`, and the micrograd-compatible classes): their graph is the same for
+           every input. A model whose forward may decide in plain Python on its data (any class
+           without that line, a subclass included) trains **as written**, every step building
+           its graph.
+        6. After every epoch `fit` evaluates the objective and the accuracy on the whole training
+           set; with `compile=True` the model's outputs there come from the compiled `forward`.
+
+        The program written for one sample of a small 2-2-1 MLP (sigmoid units, with biases), on
+        the first moons point; `x_A`, `x_B` are its features, the parameters are named by
+        neuron (`w0, w1, b` for the first, `w0_2, …` for the next):
         """
     ),
     code(
         r"""
-        from autograd_lite import fit
+        from autograd_lite import fit, no_grad
+        from autograd_lite.compiler import CompiledStep
+        from autograd_lite.compiler.sample import SampleProgram
 
+        small = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+        features = [Value(v, label=name) for v, name in zip(X[0], ("x_A", "x_B"))]
+        sample_program = SampleProgram([small(features)], features, small.parameters())
+        print(sample_program)
+        print(sample_program.source)
+        forward_one, _ = sample_program.bind([p.data for p in small.parameters()])
+        with no_grad():
+            assert forward_one(X[0])[0][0] == small(X[0]).data  # the same float as the model
+        """
+    ),
+    md(
+        r"""
+        `forward` returns the outputs and what the backward pass will need (`saved`); `backward`
+        takes, for each sample, that `saved` and the rows of its outputs (`seeds`), and carries
+        each parameter's row `r1 … r9` on from where the step has brought it (`r1, r2, r3` are
+        `w0, w1, b`, in the order of `params`). As in the 2-2-1 program above, the walk enters
+        the output neuron's inputs from the last, so the second hidden neuron (`w0_2, w1_2,
+        b_2`) is computed first.
 
+        Now micrograd's demo model trained on the moons above with `fit` both ways: shuffled
+        mini-batches of 30 (so batches of 30, 30, 30 and 10 samples, in a new order every
+        epoch), hinge loss and L2. The histories and the final weights are equal, float for
+        float:
+        """
+    ),
+    code(
+        r"""
         def demo_fit(compiled):
             model = nn.MLP(2, [16, 16, 1], seed=1337)
             opt = optim.SGD(model.parameters(), lr=0.1)
-            return fit(model, X, y, loss=losses.hinge, optimizer=opt, epochs=6, l2=2e-4,
-                       progress=False, compile=compiled)
+            t0 = time.perf_counter()
+            history = fit(model, X, y, loss=losses.hinge, optimizer=opt, epochs=10, batch_size=30, l2=2e-4,
+                          progress=False, compile=compiled)
+            return model, history, time.perf_counter() - t0
 
 
-        dynamic_fit, compiled_fit = demo_fit(False), demo_fit(True)
-        assert compiled_fit.as_dict() == dynamic_fit.as_dict()
-        for epoch, (a, b) in enumerate(zip(dynamic_fit.loss, compiled_fit.loss), start=1):
-            print(f"epoch {epoch}: loss {a!r} (dynamic) {b!r} (compiled)")
+        model_off, history_off, seconds_off = demo_fit(False)
+        model_on, history_on, seconds_on = demo_fit(True)
+        assert history_on.as_dict() == history_off.as_dict()
+        assert model_on.state_dict() == model_off.state_dict()
+        for epoch in (1, 2, 5, 10):
+            a, b = history_off.loss[epoch - 1], history_on.loss[epoch - 1]
+            print(f"epoch {epoch:>2}: loss {a!r} (compile=False)  {b!r} (compile=True)")
+        print(f"the same {len(history_off)} losses and accuracies and the same "
+              f"{len(model_on.parameters())} weights; {seconds_off:.2f} s without compile, "
+              f"{seconds_on:.2f} s with it")
+        """
+    ),
+    md(
+        r"""
+        `fit` keeps its step to itself; the step is `autograd_lite.compiler.CompiledStep`, and
+        driven by hand it shows what happened. Its counters `.compiled` and `.as_written` count
+        the steps run each way. Below, the loss is a hinge written with a Python `if` on each
+        prediction's value (only the samples inside the margin count), to show that the loss is
+        not compiled: every step is still compiled, because the loss is built afresh each time.
+        Then the same with a model whose class does not say `straight_line = True`: a subclass
+        of `MLP` whose forward decides in plain Python on the sample's first feature. Every step
+        runs as written, and `fit(..., compile=True)` trains it exactly as `compile=False` does.
+        Last, `step.outputs(X)`, what `fit` evaluates after every epoch, is the model's output
+        on every point, from the compiled forward pass:
+        """
+    ),
+    code(
+        r"""
+        def margin_hinge(outputs, labels):
+            # The hinge loss with a Python decision on each prediction's value.
+            inside = [1 - t * o for o, t in zip(outputs, labels) if t * o.data < 1]
+            return sum(inside, Value(0.0)) * (1 / len(outputs))
+
+
+        class Switching(nn.MLP):
+            # A forward that decides in plain Python on the data: not straight-line.
+            def __call__(self, x):
+                out = super().__call__(x)
+                return out if x[0] > 0 else 2 * out
+
+
+        def train_steps(model, epochs=3, size=30):
+            step = CompiledStep(model, margin_hinge, X)
+            opt = optim.SGD(model.parameters(), lr=0.1)
+            for _ in range(epochs):
+                for start in range(0, len(X), size):
+                    batch = list(range(start, min(start + size, len(X))))
+                    opt.zero_grad()
+                    step(batch, [y[i] for i in batch])
+                    opt.step()
+            return step
+
+
+        mlp_step = train_steps(nn.MLP(2, [16, 16, 1], seed=1337))
+        switching_step = train_steps(Switching(2, [16, 16, 1], seed=1337))
+        print(f"MLP:       {mlp_step.compiled} steps compiled, {mlp_step.as_written} as written")
+        print(f"Switching: {switching_step.compiled} steps compiled, {switching_step.as_written} as written")
+        assert (mlp_step.compiled, mlp_step.as_written) == (12, 0)
+        assert (switching_step.compiled, switching_step.as_written) == (0, 12)
+
+        histories = [fit(m, X, y, loss=margin_hinge, optimizer=optim.SGD(m.parameters(), lr=0.1), epochs=3,
+                         batch_size=30, progress=False, compile=c)
+                     for m, c in ((Switching(2, [16, 16, 1], seed=1337), False),
+                                  (Switching(2, [16, 16, 1], seed=1337), True))]
+        assert histories[0].as_dict() == histories[1].as_dict()
+        print("Switching with fit: the same history with compile=False and compile=True")
+
+        with no_grad():
+            direct = [mlp_step.model(x).data for x in X]
+        assert [o.data for o in mlp_step.outputs(X)] == direct
+        print("step.outputs(X): the model's", len(direct), "outputs, from the compiled forward pass")
         """
     ),
     md(
@@ -379,13 +506,16 @@ CELLS = [
         ## What compiling assumes
 
         A program is the graph as it was traced: the same ops, the same branches of Python code.
-        An expression whose **Python** takes another path for other numbers (an `if` on a
-        value's `.data`, a loss that branches on a label) must be compiled again for those
-        numbers, and a number computed from `.data` in plain Python is frozen into the code.
-        Inside the graph, kinks are no such problem: `relu`, `max`, `abs` and the others branch
-        in the generated code itself, as shown above. `fit(..., compile=True)` takes care of
-        both: it keeps one program per batch size and labels, and compiles a step only after
-        seeing the same graph twice.
+        `compile(root)` writes a whole graph, so an expression whose **Python** takes another
+        path for other numbers (an `if` on a value's `.data`, a loss that branches on a label)
+        must be compiled again for those numbers, and a number computed from `.data` in plain
+        Python is frozen into the code. Inside the graph, kinks are no such problem: `relu`,
+        `max`, `abs` and the others branch in the generated code itself, as shown above.
+
+        `fit(..., compile=True)` needs less: it compiles only the model's pass over one sample,
+        and only for a model whose class promises a graph that is the same for every input
+        (`straight_line = True`). The loss, the labels and the batches stay dynamic, and a model
+        without that promise trains as written.
         """
     ),
 ]
