@@ -203,11 +203,12 @@ RULES: dict[str, Rule] = {
                   "1.0 if x < lo and lo < hi else None", "1.0 if x > hi or hi < lo else None"),
     "sin":  Rule("x",    "sin(x)",                 "cos(x)"),  # sin(±inf) = nan
     "cos":  Rule("x",    "cos(x)",                 "-sin(x)"),
-    # a tie gives each input half; the other side's edge is absent; nan: both get all of it
-    "max":  Rule("x y",  "x if x > y or x != x else y",
+    # a tie gives each input half, and its value is x (PyTorch's: max(0.0, -0.0) = 0.0); the
+    # other side's edge is absent; nan: both get all of it
+    "max":  Rule("x y",  "y if y > x or y != y else x",
                  "None if x < y else (0.5 if eq(x, y) else 1.0)",
                  "None if y < x else (0.5 if eq(x, y) else 1.0)"),
-    "min":  Rule("x y",  "x if x < y or x != x else y",
+    "min":  Rule("x y",  "y if y < x or y != y else x",
                  "None if x > y else (0.5 if eq(x, y) else 1.0)",
                  "None if y > x else (0.5 if eq(x, y) else 1.0)"),
     "sum":  Rule("*", lambda xs: sum(xs, 0.0), lambda m, out, xs: (1.0,) * len(xs)),
