@@ -13,7 +13,8 @@ first derivative of every leaf, under four variants of the graph around the op:
 Forward values and gradients match PyTorch bit for bit where both compute them exactly (the
 arithmetic operators, sqrt, the selections) and to 1e-12 relative otherwise; nan matches nan.
 The differences that are ours by design are the classes of EXCEPTIONS, each with its reason and
-examples whose values are asserted explicitly; every other difference fails.
+an example whose values are asserted explicitly (the tests at the end); every other difference
+fails, and so does a class that explains no difference on the grid.
 """
 
 from __future__ import annotations
@@ -554,9 +555,14 @@ def cases(form: Form) -> list[tuple[tuple[float, ...], str]]:
     return found
 
 
+_FOUND: dict[str, list[Case]] = {}  # form name → its differences, found once per session
+
+
 def differences(form: Form) -> list[Case]:
     """Every number of every case of `form` that is not PyTorch's."""
-    found = []
+    if form.name in _FOUND:
+        return _FOUND[form.name]
+    found = _FOUND[form.name] = []
     compare = same if form.exact else close
     for xs, variant in cases(form):
         for k in range(form.outputs):
@@ -578,3 +584,96 @@ def test_every_form_matches_pytorch_but_for_the_listed_differences(form: Form) -
         for c in unexplained[:8]
     ]  # fmt: skip
     assert not unexplained, f"{len(unexplained)} differences from PyTorch: {shown}"
+
+
+def test_every_class_of_exceptions_explains_a_difference_on_the_grid() -> None:
+    explained = {explain(case) for form in FORMS for case in differences(form)}
+    dead = set(EXCEPTIONS) - explained
+    assert not dead, f"classes of EXCEPTIONS that explain no difference: {sorted(dead)}"
+
+
+# --------------------------------------------------------------------------- one of each class
+
+
+def example(name: str, xs: tuple[float, ...], variant: str, what: str, k: int = 0) -> Case:
+    """The case of form `name` at `xs` for `what`: "value" or a leaf's name ("x0", "s0", "u")."""
+    form = next(f for f in FORMS if f.name == name)
+    ours, theirs = run_ours(form, xs, variant, k), run_theirs(form, xs, variant, k)
+    i = None if what == "value" else ours.names.index(what)
+    return Case(form, xs, variant, k, i, ours, theirs)
+
+
+def assert_difference(case: Case, ours: float, theirs: float, key: str) -> None:
+    """Ours is `ours`, PyTorch's `theirs` (bit for bit), and the class `key` explains it."""
+    assert same(case.pick(case.ours), ours), case.pick(case.ours)
+    assert same(case.pick(case.theirs), theirs), case.pick(case.theirs)
+    assert explain(case) == key
+
+
+def test_exception_row_neg_of_zero_under_upstream_zero() -> None:
+    # ∂(-x · u)/∂x at u = 0: the one term is 0 · -1 = -0.0; our row is 0.0 + -0.0 = 0.0
+    assert_difference(example("neg", (0.0,), "u=0", "x0"), 0.0, -0.0, "row")
+
+
+def test_exception_absent_relu_with_an_infinite_derivative_below() -> None:
+    # relu(x · inf**s) at x = -1, s = 0: ours passes nothing to x, so s gets no term (0.0);
+    # PyTorch's masked 0 reaches s as 0 · (x · inf · log inf) = nan
+    assert_difference(example("relu", (-1.0,), "below", "s0"), 0.0, NAN, "absent")
+    # PyTorch masks relu itself: under an infinite upstream gradient both give x 0.0
+    same_here = example("relu", (-1.0,), "u=inf", "x0")
+    assert same(same_here.pick(same_here.ours), 0.0) and same(same_here.pick(same_here.theirs), 0.0)
+
+
+def test_exception_absent_zero_power_under_an_infinite_upstream_gradient() -> None:
+    # ∂(0**y)/∂y at y = 0 is absent (0**y is the constant 1 for y ≥ 0); PyTorch multiplies
+    # its 0 by the upstream inf: nan
+    assert_difference(example("Value ** Value", (0.0, 0.0), "u=inf", "x1"), 0.0, NAN, "absent")
+
+
+def test_exception_overflowing_slope_log_at_the_smallest_subnormal() -> None:
+    # log'(5e-324) = 1/5e-324 = inf, times the row 0 (u = 0): nan; PyTorch's 0/x is 0
+    case = example("log", (5e-324,), "u=0", "x0")
+    assert_difference(case, NAN, 0.0, "overflowing slope")
+
+
+def test_exception_sigmoid_tail_at_minus_745() -> None:
+    # sigmoid(-745) = e^-745/(1 + e^-745) = 5e-324 here, 0 in PyTorch; its slope times inf
+    case = example("sigmoid", (-745.0,), "u=inf", "x0")
+    assert same(case.ours.value, 5e-324) and same(case.theirs.value, 0.0)
+    assert_difference(case, INF, NAN, "sigmoid tail")
+
+
+def test_exception_number_over_tensor_zero_over_a_subnormal() -> None:
+    # 0 / 5e-324 is 0.0 here; PyTorch's 0 · (1/5e-324) is 0 · inf = nan
+    case = example("number / Value", (0.0, 5e-324), "1", "value")
+    assert_difference(case, 0.0, NAN, "number / tensor")
+
+
+def test_exception_power_of_a_half_of_minus_infinity() -> None:
+    # (-inf) ** 0.5 is C's pow here (inf); PyTorch's sqrt(-inf) is nan
+    case = example("Value ** number", (-INF, 0.5), "1", "value")
+    assert_difference(case, INF, NAN, "power of a half")
+
+
+def test_exception_logsumexp_rounding_two_equal_huge_logits() -> None:
+    # logsumexp(0, 1e16, 1e16): each 1e16 has softmax 1/2; PyTorch's exp(1e16 - out) is e^0 = 1
+    case = example("logsumexp", (0.0, 1e16, 1e16), "1", "x1")
+    assert_difference(case, 0.5, 1.0, "logsumexp rounding")
+
+
+def test_exception_infinite_logit_log_softmax() -> None:
+    # log_softmax(0, 0, inf)[0] is 0 - inf = -inf here; PyTorch's fused function gives nan
+    case = example("log_softmax", (0.0, 0.0, INF), "1", "value")
+    assert_difference(case, -INF, NAN, "infinite logit")
+
+
+def test_exception_relu_of_minus_zero() -> None:
+    assert_difference(example("relu", (-0.0,), "1", "value"), 0.0, -0.0, "relu(-0.0)")
+
+
+def test_exception_softplus_overflow_beyond_709() -> None:
+    # Softplus(1, threshold=1000) at 710: 710.0 and slope 1.0 here; PyTorch's log1p(exp(710))
+    # is inf, and its slope nan
+    name = "softplus(1.0, 1000.0)"
+    assert_difference(example(name, (710.0,), "1", "value"), 710.0, INF, "softplus overflow")
+    assert_difference(example(name, (710.0,), "1", "x0"), 1.0, NAN, "softplus overflow")
