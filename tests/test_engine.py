@@ -248,6 +248,16 @@ def test_grad_create_graph_starts_a_row_at_zero_as_grad_does() -> None:
     assert grad(w, [x], create_graph=True)[0].data.hex() == grad(w, [x])[0].hex() == "0x0.0p+0"
 
 
+def test_grad_create_graph_of_logsumexp_is_grad_bit_for_bit() -> None:
+    from autograd_lite import functional
+
+    for logits in ([2.0, -0.0, 5e-324], [0.1, 0.2, 0.3, 0.4, 0.5], [1e16, 1.0, -3.0]):
+        xs = [Value(x) for x in logits]
+        y = functional.logsumexp(xs)
+        want = [g.hex() for g in grad(y, xs)]
+        assert [g.data.hex() for g in grad(y, xs, create_graph=True)] == want, logits
+
+
 def test_topological_order_puts_parents_first() -> None:
     _, _, g = micrograd_readme_expression()
     order = topological_order(g)

@@ -22,7 +22,7 @@ ValueMath = SimpleNamespace(
     eq=lambda a, b: float(a) == float(b),  # on the numbers: a Value's == is identity
     div=lambda a, b: apply("/", (a, b)),
     pow=lambda a, b: apply("**", (a, b)),
-    fsum=lambda xs: apply("sum", xs) if len(xs) > 1 else xs[0],
+    total=lambda xs: apply("sum", xs) if len(xs) > 1 else xs[0],
     max_data=lambda xs: FloatMath.max_data([x.data for x in xs]),  # a constant: softmax's shift
 )
 VALUES = namespace(ValueMath)
