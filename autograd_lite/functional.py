@@ -48,12 +48,14 @@ def mean(values: Iterable[Operand]) -> Value:
 
 
 def maximum(a: Operand, b: Operand) -> Value:
-    """The larger of a and b; at a tie each gets half the gradient (PyTorch's convention)."""
+    """The larger of a and b. At a tie the value is a and each gets half the gradient
+    (PyTorch's conventions: maximum(0.0, -0.0) is 0.0); with a nan the value is nan."""
     return apply("max", (a, b))
 
 
 def minimum(a: Operand, b: Operand) -> Value:
-    """The smaller of a and b; at a tie each gets half the gradient (PyTorch's convention)."""
+    """The smaller of a and b. At a tie the value is a and each gets half the gradient
+    (PyTorch's conventions: minimum(0.0, -0.0) is 0.0); with a nan the value is nan."""
     return apply("min", (a, b))
 
 

@@ -235,6 +235,29 @@ def test_grad_create_graph_mixed_partials_and_unused_inputs() -> None:
     assert grad(dy, [y])[0] == pytest.approx(-2 * math.tanh(-0.5) * (1 - math.tanh(-0.5) ** 2))
 
 
+def test_grad_create_graph_starts_a_row_at_zero_as_grad_does() -> None:
+    # ∂(x·y)/∂x = 0.0 + 1·y: at y = -0.0 that is 0.0, under create_graph too
+    x, y = Value(0.0), Value(-0.0)
+    z = x * y
+    assert [g.hex() for g in grad(z, [x, y])] == ["0x0.0p+0", "0x0.0p+0"]
+    made = grad(z, [x, y], create_graph=True)
+    assert [g.data.hex() for g in made] == ["0x0.0p+0", "0x0.0p+0"]
+    assert made[0] is not y and grad(made[0], [y]) == [1.0]  # the row is 0.0 + y, a graph
+    # an inner node's row too: ∂/∂x of (x·y)·3 is (0.0 + 3·y)... and then 0.0 + that · 1
+    w = (x * y) * 3.0
+    assert grad(w, [x], create_graph=True)[0].data.hex() == grad(w, [x])[0].hex() == "0x0.0p+0"
+
+
+def test_grad_create_graph_of_logsumexp_is_grad_bit_for_bit() -> None:
+    from autograd_lite import functional
+
+    for logits in ([2.0, -0.0, 5e-324], [0.1, 0.2, 0.3, 0.4, 0.5], [1e16, 1.0, -3.0]):
+        xs = [Value(x) for x in logits]
+        y = functional.logsumexp(xs)
+        want = [g.hex() for g in grad(y, xs)]
+        assert [g.data.hex() for g in grad(y, xs, create_graph=True)] == want, logits
+
+
 def test_topological_order_puts_parents_first() -> None:
     _, _, g = micrograd_readme_expression()
     order = topological_order(g)

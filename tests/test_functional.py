@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers import same
 
 from autograd_lite import Value, functional, grad, gradcheck
 from autograd_lite.core import Constant, topological_order
@@ -81,6 +82,16 @@ def test_maximum_minimum_and_tie_convention() -> None:
     assert functional.minimum(t, u).local_grads == (0.5, 0.5)
     assert functional.maximum(t, 3.0).local_grads == (0.5, 0.0)  # a literal gets no gradient
     assert functional.maximum(1.0, b).data == 5.0
+
+
+def test_maximum_minimum_tie_value_is_the_first_input() -> None:
+    # ±0.0 tie: the value is the first input's zero, as torch.maximum/minimum give
+    for f in (functional.maximum, functional.minimum):
+        assert same(f(Value(0.0), Value(-0.0)).data, 0.0)
+        assert same(f(Value(-0.0), Value(0.0)).data, -0.0)
+        assert same(f(-0.0, Value(0.0)).data, -0.0)
+        assert math.isnan(f(Value(math.nan), Value(1.0)).data)
+        assert math.isnan(f(Value(1.0), Value(math.nan)).data)
 
 
 def test_logsumexp_is_stable_and_exact() -> None:

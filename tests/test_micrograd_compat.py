@@ -199,6 +199,34 @@ def test_value_an_op_added_the_micrograd_way_is_an_ordinary_node() -> None:
         autograd_lite.compile(y)
 
 
+def test_value_an_op_added_the_micrograd_way_with_numpy_records_plain_floats() -> None:
+    np = pytest.importorskip("numpy")
+    x = Value(0.4)
+    s = 1 / (1 + np.exp(-0.4))  # a NumPy float64, as a learner's sigmoid may give
+    out = Value(s, (x,), "sig")
+
+    def _backward() -> None:
+        x.grad += s * (1 - s) * out.grad
+
+    out._backward = _backward
+    assert out.local_grads == (float(s * (1 - s)),) and type(out.local_grads[0]) is float
+    y = out * 2.0
+    y.backward()
+    assert type(x.grad) is float and x.grad == 2.0 * float(s * (1 - s))
+    assert type(grad(y, [x])[0]) is float
+
+
+def test_value_an_op_added_the_micrograd_way_must_add_numbers() -> None:
+    x = Value(0.4)
+    out = Value(2.0, (x,), "twice")
+
+    def _backward() -> None:
+        x.grad += out * 2.0  # a Value, not a number: a slip the engine names
+
+    with pytest.raises(TypeError, match="_backward of op 'twice' added Value"):
+        out._backward = _backward
+
+
 def test_value_an_op_added_the_micrograd_way_matches_micrograd() -> None:
     mg = needs_micrograd()
     values = {}

@@ -151,7 +151,7 @@ def _has_expr(x: object) -> bool:
 
 
 def _as_code(x: Operand) -> Operand:
-    """Sequences become tuple expressions (fsum and max_data take a sequence)."""
+    """Sequences become tuple expressions (total and max_data take a sequence)."""
     if isinstance(x, (tuple, list)):
         return Expr("tuple", *(_as_code(i) for i in x))
     return x

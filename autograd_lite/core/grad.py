@@ -22,7 +22,7 @@ ValueMath = SimpleNamespace(
     eq=lambda a, b: float(a) == float(b),  # on the numbers: a Value's == is identity
     div=lambda a, b: apply("/", (a, b)),
     pow=lambda a, b: apply("**", (a, b)),
-    fsum=lambda xs: apply("sum", xs) if len(xs) > 1 else xs[0],
+    total=lambda xs: apply("sum", xs) if len(xs) > 1 else xs[0],
     max_data=lambda xs: FloatMath.max_data([x.data for x in xs]),  # a constant: softmax's shift
 )
 VALUES = namespace(ValueMath)
@@ -49,7 +49,8 @@ class _Row:
         return _Row(as_node(self.value, "+") + other.value)
 
     def __radd__(self, start: float) -> _Row:
-        return self  # the start of a row (graph.NO_TERM): nothing + term is the term
+        # the start of a row (graph.NO_TERM): 0.0 + term is the term, but 0.0 for a term -0.0
+        return _Row(0.0 + self.value) if float(self) == 0.0 else self
 
     def __float__(self) -> float:
         return 1.0 if self.value is _ONE else float(self.value)

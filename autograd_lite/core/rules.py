@@ -63,7 +63,8 @@ def _max_data(xs: Sequence[float]) -> float:  # the largest finite x, 0.0 if non
 
 # The functions rules use, on floats. They follow IEEE-754: where Python's `math` raises they
 # give inf or nan, so no op ever raises on a number. `eq` is equality as a function, since a
-# Value's `==` is identity.
+# Value's `==` is identity. `total` adds from 0.0, left to right, as the rule "sum" does on
+# Values (an exactly rounded sum, math.fsum, would differ from it in the last bit).
 # fmt: off
 FloatMath = SimpleNamespace(
     eq=operator.eq, div=_div, pow=_pow, exp=_exp, tanh=math.tanh, sigmoid=_sigmoid, abs=abs,
@@ -74,7 +75,7 @@ FloatMath = SimpleNamespace(
     softplus=lambda x: (x if x > 0 else 0.0) + math.log1p(_exp(-abs(x))),  # log(1 + e^x)
     step=lambda x: 1.0 if x > 0 else 0.0,
     sign=lambda x: 1.0 if x > 0 else (-1.0 if x < 0 else 0.0),
-    clamp=_clamp, fsum=math.fsum, max_data=_max_data,
+    clamp=_clamp, total=lambda xs: sum(xs, 0.0), max_data=_max_data,
 )
 # fmt: on
 
@@ -145,7 +146,7 @@ def _softmax(m: Any, out: Any, xs: Sequence[Any]) -> tuple[Any, ...]:
     # PyTorch's exp(xᵢ - out): 0 for the finite inputs, nan for the infinite one.
     c = m.max_data(xs)
     es = [m.exp(x - c) for x in xs]
-    total = m.fsum(es)
+    total = m.total(es)
     return tuple(m.div(e, total) for e in es)
 
 
@@ -203,11 +204,12 @@ RULES: dict[str, Rule] = {
                   "1.0 if x < lo and lo < hi else None", "1.0 if x > hi or hi < lo else None"),
     "sin":  Rule("x",    "sin(x)",                 "cos(x)"),  # sin(±inf) = nan
     "cos":  Rule("x",    "cos(x)",                 "-sin(x)"),
-    # a tie gives each input half; the other side's edge is absent; nan: both get all of it
-    "max":  Rule("x y",  "x if x > y or x != x else y",
+    # a tie gives each input half, and its value is x (PyTorch's: max(0.0, -0.0) = 0.0); the
+    # other side's edge is absent; nan: both get all of it
+    "max":  Rule("x y",  "y if y > x or y != y else x",
                  "None if x < y else (0.5 if eq(x, y) else 1.0)",
                  "None if y < x else (0.5 if eq(x, y) else 1.0)"),
-    "min":  Rule("x y",  "x if x < y or x != x else y",
+    "min":  Rule("x y",  "y if y < x or y != y else x",
                  "None if x > y else (0.5 if eq(x, y) else 1.0)",
                  "None if y > x else (0.5 if eq(x, y) else 1.0)"),
     "sum":  Rule("*", lambda xs: sum(xs, 0.0), lambda m, out, xs: (1.0,) * len(xs)),

@@ -146,7 +146,7 @@ class Value(_EngineValue):
                 c.grad = 0.0
             self.grad = 1.0
             closure()
-            found = [c.grad for c in children]
+            found = [_local_grad(c.grad, self._op) for c in children]
         finally:
             for v, g in saved:
                 v.grad = g
@@ -309,6 +309,18 @@ def _lift(x: object, op: str) -> Value | _EngineValue:
     c = _Constant(_number(x, op))
     c.__class__ = Constant
     return c
+
+
+def _local_grad(d: object, op: str) -> float:
+    """What a hand-made op's closure added to a child's grad (its local derivative), as a
+    plain float: a NumPy number becomes one, as `Value()` makes it."""
+    f = _engine.to_float(d)
+    if f is None:
+        raise TypeError(
+            f"the _backward of op {op!r} added {_engine.describe(d)} to a child's grad; "
+            "it must add a number (the local derivative times out.grad)"
+        )
+    return f
 
 
 def _number_text(f: float) -> str:
