@@ -3,6 +3,7 @@ paths against the rule they are written from."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from helpers import same
 
-from autograd_lite import Value, functional, grad
+from autograd_lite import Value, functional, grad, no_grad
 from autograd_lite.core import apply as _apply
 from autograd_lite.core.fast import FAST_PATHS, REFLECTED
 from autograd_lite.core.rules import RULES
@@ -202,6 +203,7 @@ EDGE_POINTS = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -3.0, 1e-310, 1e308, math.inf, -m
 
 def _assert_same_node(fast: Value, slow: Value, case: object) -> None:
     assert fast.op == slow.op and type(fast) is type(slow), case
+    assert (fast.grad, fast.label, fast._g) == (slow.grad, slow.label, slow._g), case
     assert [type(p) for p in fast.parents] == [type(p) for p in slow.parents], case
     assert all(same(p.data, q.data) for p, q in zip(fast.parents, slow.parents)), case
     assert same(fast.data, slow.data), case
@@ -209,11 +211,21 @@ def _assert_same_node(fast: Value, slow: Value, case: object) -> None:
         assert (a is None and b is None) or same(a, b), (case, fast.edges, slow.edges)
 
 
+SWITCHES = {"recording": contextlib.nullcontext, "no_grad": no_grad}
+
+
+@pytest.mark.parametrize("switch", SWITCHES)
 @pytest.mark.parametrize(("name", "op"), sorted(FAST_PATHS.items()))
-def test_rules_fast_paths_are_their_rule_bit_for_bit(name: str, op: str) -> None:
+def test_rules_fast_paths_are_their_rule_bit_for_bit(name: str, op: str, switch: str) -> None:
     # Each fast path is the rule's text written out as a method: the same floats, the same
     # absent edges, at every edge point and kink, as the rule applied by `apply`, with a
-    # Value or a plain number (a literal) as the other operand.
+    # Value or a plain number (a literal) as the other operand; under `no_grad()`, the same
+    # value with no parents.
+    with SWITCHES[switch]():
+        _check_fast_path(name, op)
+
+
+def _check_fast_path(name: str, op: str) -> None:
     if RULES[op].arity == 1:
         for x in EDGE_POINTS:
             node = Value(x)
@@ -226,12 +238,16 @@ def test_rules_fast_paths_are_their_rule_bit_for_bit(name: str, op: str) -> None
             _assert_same_node(getattr(a, name)(y), _apply(op, [a, y]), (op, x, y))
 
 
+@pytest.mark.parametrize("switch", SWITCHES)
 @pytest.mark.parametrize(("name", "op"), sorted(REFLECTED.items()))
-def test_rules_reflected_fast_paths_are_their_rule_bit_for_bit(name: str, op: str) -> None:
-    for x in [*EDGE_POINTS, 2, -3, 0]:
-        for y in EDGE_POINTS:
-            b = Value(y)
-            _assert_same_node(getattr(b, name)(x), _apply(op, [x, b]), (x, op, y))
+def test_rules_reflected_fast_paths_are_their_rule_bit_for_bit(
+    name: str, op: str, switch: str
+) -> None:
+    with SWITCHES[switch]():
+        for x in [*EDGE_POINTS, 2, -3, 0]:
+            for y in EDGE_POINTS:
+                b = Value(y)
+                _assert_same_node(getattr(b, name)(x), _apply(op, [x, b]), (x, op, y))
 
 
 def test_rules_every_op_has_a_public_form_checked_against_the_table() -> None:

@@ -27,7 +27,7 @@ from ..core import Value, make, topological_order
 from ..core import to_float as _to_float
 from ..core.graph import NO_TERM, backward
 from ..core.modes import mode
-from ..core.switches import no_grad, recording
+from ..core.switches import recording
 from .sample import SampleProgram
 
 __all__ = ["CompiledStep"]
@@ -100,12 +100,11 @@ class CompiledStep:
         cls, k, listed = self._shape
         slots, (forward, _) = self._slots, program.bind([p.data for p in self.params])
         found = []
-        with no_grad():
-            for x in floats:
-                values: list[Any] = [None] * k
-                for at, v in zip(slots, forward(x)[0]):
-                    values[at] = cls(v)
-                found.append(values if listed else values[0])
+        for x in floats:
+            values: list[Any] = [None] * k
+            for at, v in zip(slots, forward(x)[0]):
+                values[at] = make(v, "", (), (), cls)  # a leaf, as `cls(v)` under no_grad()
+            found.append(values if listed else values[0])
         return found
 
     def _rows_of(self, rows: Sequence[Sequence[Any]]) -> list[list[float]] | None:

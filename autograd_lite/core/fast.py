@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .graph import LITERAL
-from .modes import mode
+from .modes import NO_GRAD, mode
 from .rules import FLOATS, RULES
 from .value import Constant, Value, apply
 
@@ -39,31 +39,56 @@ _LITERAL = """
             literal._x = literal._y = literal._dx = literal._dy = None
             literal._g = LITERAL"""
 
+# Under `no_grad()` alone a node records no parents: the output, and nothing to draw an edge to.
+_BARE = """
+            bare = new(Value)
+            bare.data = {forward}
+            bare.grad = 0.0
+            bare.label = bare.op = ""
+            bare._x = bare._y = bare._dx = bare._dy = bare._g = None
+            return bare"""
+
 _UNARY = """
 def fast(self):
-    if not mode():
+    bits = mode()
+    if not bits:
             x = self.data{node}
+    if bits == NO_GRAD:
+            x = self.data{bare}
     return apply({op!r}, (self,))
 """
 
 _BINARY = """
 def fast(self, other):
-    if not mode():
+    bits = mode()
+    if not bits:
         if type(other) is Value:
             x = self.data
             y = other.data{node}
         if type(other) is float or type(other) is int and -1e300 < other < 1e300:
             x = self.data
             y = float(other){literal}{node_literal}
+    if bits == NO_GRAD:
+        if type(other) is Value:
+            x = self.data
+            y = other.data{bare}
+        if type(other) is float or type(other) is int and -1e300 < other < 1e300:
+            x = self.data
+            y = float(other){bare}
     return apply({op!r}, (self, other))
 """
 
 _REFLECTED = """
 def fast(self, other):
-    if not mode():
+    bits = mode()
+    if not bits:
         if type(other) is float or type(other) is int and -1e300 < other < 1e300:
             x = float(other)
             y = self.data{literal}{node_literal}
+    if bits == NO_GRAD:
+        if type(other) is float or type(other) is int and -1e300 < other < 1e300:
+            x = float(other)
+            y = self.data{bare}
     return apply({op!r}, (other, self))
 """
 
@@ -78,9 +103,10 @@ def fast_path(name: str, op: str, reflected: bool = False) -> Callable[..., Valu
     dx, *dy = rule.partials
     uses_out = any("out" in d for d in rule.partials)
     node = {"forward": rule.forward, "op": op, "out": "out = " if uses_out else ""}
+    bare = _BARE.format(forward=rule.forward)
     if rule.arity == 1:
         body = _NODE.format(x="self", dx=dx, y="None", dy="None", **node)
-        source = _UNARY.format(op=op, node=body)
+        source = _UNARY.format(op=op, node=body, bare=bare)
     else:
         both = _NODE.format(x="self", dx=dx, y="other", dy=dy[0], **node)
         if reflected:  # `other op self`: the number is the first input
@@ -89,9 +115,9 @@ def fast_path(name: str, op: str, reflected: bool = False) -> Callable[..., Valu
             one = _NODE.format(x="self", dx=dx, y="literal", dy="None", **node)
         literal = _LITERAL.format(name="x" if reflected else "y")
         template = _REFLECTED if reflected else _BINARY
-        source = template.format(op=op, node=both, literal=literal, node_literal=one)
+        source = template.format(op=op, node=both, literal=literal, node_literal=one, bare=bare)
     scope = {**FLOATS, "Value": Value, "Constant": Constant, "new": _new, "mode": mode}
-    scope["LITERAL"] = LITERAL
+    scope["LITERAL"], scope["NO_GRAD"] = LITERAL, NO_GRAD
     scope["apply"] = apply
     exec(compile(source, f"<autograd_lite op {op!r}>", "exec"), scope)
     made: Callable[..., Value] = scope["fast"]
