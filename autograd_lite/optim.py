@@ -190,14 +190,14 @@ class Adam(Optimizer):
         b1, b2, eps = self.beta1, self.beta2, self.eps
         step_size = self._lr / (1.0 - b1**self.t)
         root_correction = math.sqrt(1.0 - b2**self.t)
-        m, v = self._m, self._v
+        m, v, sqrt, c1, c2 = self._m, self._v, math.sqrt, 1.0 - b1, 1.0 - b2
         for i, p in enumerate(self.params):
             g = p.grad + wd * p.data if wd else p.grad
-            m[i] = b1 * m[i] + (1.0 - b1) * g
-            v[i] = b2 * v[i] + (1.0 - b2) * g * g
-            denom = math.sqrt(v[i]) / root_correction + eps
+            mi = m[i] = b1 * m[i] + c1 * g
+            vi = v[i] = b2 * v[i] + c2 * g * g
+            denom = sqrt(vi) / root_correction + eps
             # denom is 0 only when eps is 0: then IEEE's ±inf or nan, as PyTorch gives.
-            p.data -= step_size * (m[i] / denom if denom else _ieee_div(m[i], denom))
+            p.data -= step_size * (mi / denom if denom else _ieee_div(mi, denom))
 
 
 class AdamW(Adam):

@@ -159,7 +159,7 @@ class CompiledStep:
         the parameters' rows itself, within a sample). Else the batch runs as written; if
         every sample agrees on another order of its outputs, the next batch runs with a
         program written for that order. True if a parameter is in the graph (a penalty)."""
-        order = topological_order(value)
+        order = topological_order(value, literals=False)  # (a literal is not a sample's)
         met: dict[int, list[int]] = {}
         spans: list[list[int]] = []  # where each sample's outputs begin and end in the order
         previous = -1

@@ -195,18 +195,18 @@ def _rows(nodes: list[Node]) -> Iterator[tuple[Node, Any]]:
             yield node, g
 
 
-def topological_order(root: Node) -> list[Any]:
+def topological_order(root: Node, literals: bool = True) -> list[Any]:
     """Every node below `root`, each after all of its parents: the leaves in the order the walk
-    meets them, then the number literals, then the op nodes in the walk's order (the order
-    the grad table is filled in reverse)."""
+    meets them, then the number literals (unless `literals` is False), then the op nodes in the
+    walk's order (the order the grad table is filled in reverse)."""
     if root._g is LITERAL:
         return [root]
     with _PASS:
         ops, leaves = _walk(root)
         for node in ops + leaves:
             node._g = None
-    literals = {p: None for node in ops for p in node.parents if p._g is LITERAL}
-    return [*leaves, *literals, *ops]
+    found = {p: None for node in ops for p in node.parents if p._g is LITERAL} if literals else {}
+    return [*leaves, *found, *ops]
 
 
 def grad_table(root: Node, seed: Any = 1.0, terms: Terms | None = None) -> dict[Any, Any]:
