@@ -358,3 +358,21 @@ def test_compiled_step_outputs_are_the_models() -> None:
                 assert [v.data for v in g] == [v.data for v in w]
             else:
                 assert type(g) is type(w) and g.data == w.data
+
+
+def test_compiled_step_after_outputs_uses_the_current_weights() -> None:
+    # outputs(X) runs every sample forward; a step on the same weights may take those runs, and
+    # one after any weight has changed (to another float, or to an equal one) must not.
+    X = [[0.3, -0.7], [0.0, 1.5], [-2.0, -0.0], [1.0, 1.0]]
+    ys = [0.5, -1.0, 0.25, 2.0]
+    model = nn.MLP(2, [4, 1], seed=18)
+    step, dynamic = _step_and_model(model, X)
+    ps = model.parameters()
+    for change in (None, lambda p: p.data + 0.5, lambda p: float(repr(p.data)), lambda p: 0.0):
+        assert step.outputs(X) is not None
+        if change is not None:
+            ps[3].data = change(ps[3])
+        for p in ps:
+            p.grad = 0.0
+        _grads_agree(model, step, dynamic, [2, 0, 3], [ys[2], ys[0], ys[3]])
+    assert step.compiled == 4

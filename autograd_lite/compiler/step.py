@@ -20,6 +20,7 @@ written where it does not hold.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -79,13 +80,16 @@ class CompiledStep:
         ok = vars(type(model)).get("straight_line") is True and self._floats is not None
         self._param_set = set(self.params)
         self._enabled = ok and len(self._param_set) == len(self.params)
+        # The last forward over X (`outputs(X)`): the parameters' floats, program and runs. A
+        # step on the same floats (the first of the next epoch) takes its samples' runs.
+        self._seen: tuple[list[float], SampleProgram, list[Any]] | None = None
 
     def __call__(self, idx: Sequence[int], labels: list[Any]) -> float:
         """Backpropagate the objective on the batch `X[idx]`, `labels`; return its value."""
         if self._enabled and not mode() and idx:
             assert self._floats is not None
             try:
-                return self._run([self._floats[i] for i in idx], labels)
+                return self._run(idx, labels)
             except _AsWritten:
                 pass
         return self._as_written(idx, labels)
@@ -98,11 +102,14 @@ class CompiledStep:
         if program is None or floats is None:
             return None
         cls, k, listed = self._shape
-        slots, (forward, _) = self._slots, program.bind([p.data for p in self.params])
+        datas = [p.data for p in self.params]
+        runs = list(map(program.bind(datas)[0], floats))
+        if floats is self._floats:
+            self._seen = (datas, program, runs)
         found = []
-        for x in floats:
+        for outs, _ in runs:
             values: list[Any] = [None] * k
-            for at, v in zip(slots, forward(x)[0]):
+            for at, v in zip(self._slots, outs):
                 values[at] = make(v, "", (), (), cls)  # a leaf, as `cls(v)` under no_grad()
             found.append(values if listed else values[0])
         return found
@@ -117,14 +124,19 @@ class CompiledStep:
 
     # ---------------------------------------------------------------- the compiled step
 
-    def _run(self, rows: list[list[float]], labels: list[Any]) -> float:
-        program = self._program()
-        if program is None:
+    def _run(self, idx: Sequence[int], labels: list[Any]) -> float:
+        program, floats = self._program(), self._floats
+        if program is None or floats is None:
             raise _AsWritten
         cls, k, listed = self._shape
         slots, params = self._slots, self.params
-        forward, back = program.bind([p.data for p in params])
-        runs = list(map(forward, rows))
+        datas = [p.data for p in params]
+        forward, back = program.bind(datas)
+        seen = self._seen
+        if seen and seen[1] is program and all(map(operator.is_, seen[0], datas)):
+            runs = [seen[2][i] for i in idx]  # the same floats in, the same program: its runs
+        else:
+            runs = [forward(floats[i]) for i in idx]
         anchor = (Value(0.0),)  # the stand-ins' parent: it makes them nodes the walk enters
         outputs: list[Any]
         if not listed:  # one output per sample, a Value
