@@ -70,7 +70,7 @@ def work(spec: dict[str, Any]) -> Sample:
 def plan(quick: bool, big: bool) -> list[Case]:
     engines = with_baselines(ENGINES, ENGINES)
     rows = ["hinge"] if quick else list(ROWS)
-    return [Case(TASK, row, 0, engines, 1 if quick else 3) for row in rows]
+    return [Case(TASK, row, 0, engines, 1 if quick else 5) for row in rows]
 
 
 def problems(cases: list[Case]) -> list[str]:
