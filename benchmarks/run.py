@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -68,6 +69,20 @@ def report(cases: list[Case], meta: dict[str, Any]) -> tuple[str, dict[str, Any]
     return "\n".join(lines), summary
 
 
+def _command(args: argparse.Namespace) -> str:
+    """The command that gives these results, run from the checkout's root (a baseline's path
+    relative to it)."""
+    parts = [".venv/bin/python benchmarks/run.py"]
+    parts += [
+        f"--{flag.replace('_', '-')}" for flag in ("quick", "big", "no_gc") if getattr(args, flag)
+    ]
+    if args.only:
+        parts.append(f"--only {args.only}")
+    if args.baseline is not None:
+        parts.append(f"--baseline {os.path.relpath(args.baseline.resolve(), HERE.parent)}")
+    return " ".join(parts)
+
+
 def _describe_tree(tree: str) -> str:
     """The baseline tree's commit, for the report."""
     try:
@@ -79,7 +94,7 @@ def _describe_tree(tree: str) -> str:
         )
     except (OSError, subprocess.CalledProcessError):
         return tree
-    return f"{tree} at {found.stdout.strip()[:80]}"
+    return f"a checkout of {found.stdout.strip()[:80]}"
 
 
 def main(argv: Iterable[str] | None = None) -> int:
@@ -140,7 +155,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     meta = machine_meta(use_gc)
     if common.BASELINE_TREE is not None:
         meta["baseline"] = _describe_tree(common.BASELINE_TREE)
-    meta["command"] = f".venv/bin/python benchmarks/run.py {' '.join(sys.argv[1:])}".strip()
+    meta["command"] = _command(args)
     meta["wall_s"] = time.perf_counter() - start
     markdown, summary = report(done, meta)
     problems = [
