@@ -23,12 +23,16 @@ from .rows import CHUNK, tuple_text
 
 __all__ = ["SampleProgram"]
 
-Forward = Callable[[Sequence[float]], tuple[tuple[float, ...], tuple[float, ...]]]
-Backward = Callable[[list[tuple[tuple[float, ...], list[float]]], tuple[Any, ...]], tuple[Any, ...]]
+Run = tuple[tuple[float, ...], tuple[float, ...]]
+Forward = Callable[[Sequence[float], Sequence[Sequence[float]]], list[Run]]
+Backward = Callable[
+    [Sequence[float], list[tuple[tuple[float, ...], list[float]]], tuple[Any, ...]],
+    tuple[Any, ...],
+]
 
 
 class _SampleWriter(_Writer):
-    """Writes `def bind(params)`, which returns a sample's `forward` and `backward` (see
+    """Writes `def forward(params, samples)` and `def backward(params, items, rows)` (see
     `SampleProgram`)."""
 
     def __init__(
@@ -60,14 +64,14 @@ class _SampleWriter(_Writer):
 
     def write_sample(self) -> tuple[str, dict[str, object]]:
         var, names, tuples = self.var, self.names, self.tuples
-        params, items, saved, seeds, rows = (
-            names.take(n) for n in ("params", "items", "saved", "seeds", "rows")
+        params, samples, runs, items, saved, seeds, rows = (
+            names.take(n) for n in ("params", "samples", "runs", "items", "saved", "seeds", "rows")
         )
         starts = {p: names.fresh("r") for p in self.params}
         given = {o: f"{seeds}[{k}]" for k, o in enumerate(self.outputs)}
         forward = [self.forward_line(node) for node in self.order]
         backward = self._backward(given, starts)
-        # tuples of parameters alone (a neuron's weights) are built once per batch, in `bind`
+        # tuples of parameters alone (a neuron's weights) are built once per call
         weights = {var[p] for p in self.params}
         once = [k for k, items in enumerate(tuples.items) if weights.issuperset(items)]
         shared = {k: names.fresh("W" if k in once else "T") for k in range(len(tuples.items))}
@@ -80,30 +84,36 @@ class _SampleWriter(_Writer):
         kept = [n for group in made for n in group.split(", ") if n in read]
         outs = "".join(f"{var[o]}, " for o in self.outputs)
         row_names = list(starts.values())
-        body = [
-            f"def bind({params}):",
+        # The parameters are the functions' own variables (unpacked once a call), not a
+        # closure's: no cell per parameter to make at every step, and quicker to read.
+        unpack = [
             *self._assign(params, [var[p] for p in self.params]),
             *(f"    {shared[k]} = {tuple_text(tuples.items[k])}" for k in once),
-            "",
-            "    def forward(data):",
+        ]
+        body = [
+            f"def forward({params}, {samples}):",
+            *unpack,
+            f"    {runs} = []",
+            f"    for data in {samples}:",
             "        # forward pass (Algorithm 6.1): each node from its parents, parents first",
             *("    " + line for line in forward_text),
-            f"        return ({outs}), ({''.join(n + ', ' for n in kept)})",
+            f"        {runs}.append((({outs}), ({''.join(n + ', ' for n in kept)})))",
+            f"    return {runs}",
             "",
-            f"    def backward({items}, {rows}):",
-            *("    " + line for line in self._assign(rows, row_names)),
-            f"        for {saved}, {seeds} in {items}:",
-            *("        " + line for line in self._assign(saved, kept)),
-            *("        " + line for line in backward_text),
-            f"        return ({''.join(r + ', ' for r in row_names)})",
             "",
-            "    return forward, backward",
+            f"def backward({params}, {items}, {rows}):",
+            *unpack,
+            *self._assign(rows, row_names),
+            f"    for {saved}, {seeds} in {items}:",
+            *("    " + line for line in self._assign(saved, kept)),
+            *("    " + line for line in backward_text),
+            f"    return ({''.join(r + ', ' for r in row_names)})",
             "",
         ]
         source = "\n".join(body).replace(
-            "        " + _BACKWARD_MARK,
-            "            # backward pass (Algorithm 6.2) from the outputs' rows; each parameter's"
-            "\n            # row goes on from where the step has brought it, in the engine's order",
+            "    " + _BACKWARD_MARK,
+            "        # backward pass (Algorithm 6.2) from the outputs' rows; each parameter's"
+            "\n        # row goes on from where the step has brought it, in the engine's order",
         )
         return source, dict(names.namespace)
 
@@ -118,12 +128,12 @@ _ASSIGNED = re.compile(r"^    (\w+(?:, \w+)*),? = ")
 class SampleProgram:
     """One sample's forward and backward pass through a model, as straight-line Python.
 
-    `bind(params)`, given the parameters' values (floats, in the order given), returns two
-    functions for one sample each:
+    Two functions, each given the parameters' values first (`params`, floats in the order
+    given):
 
-    - `forward(x)`, for the sample's features `x`: the outputs' values (a tuple), and what the
-      backward pass needs of the forward pass (`saved`, a tuple);
-    - `backward(items, rows)`, given each parameter's row so far (`rows`) and, for samples
+    - `forward(params, samples)`, for each sample's features: a run per sample, the outputs'
+      values (a tuple) and what the backward pass needs of the forward pass (`saved`, a tuple);
+    - `backward(params, items, rows)`, given each parameter's row so far (`rows`) and, for samples
       one after another, what their forward passes saved and each output's row of the step's
       grad table (`items`, pairs `(saved, seeds)`): the parameters' rows with the samples'
       terms added, in the order `backward()` adds them on the step's graph (the core's
@@ -135,15 +145,14 @@ class SampleProgram:
     parameters `params`. Raises ValueError if the trace is not such a graph.
     """
 
-    __slots__ = ("bind", "outputs", "source")
+    __slots__ = ("backward", "forward", "outputs", "source")
 
     def __init__(
         self, outputs: Sequence[Value], features: Sequence[Value], params: Sequence[Value]
     ) -> None:
         self.source, namespace = _SampleWriter(outputs, features, params).write_sample()
-        self.bind: Callable[[Sequence[float]], tuple[Forward, Backward]] = _load(
-            self.source, "bind", namespace
-        )
+        self.forward: Forward = _load(self.source, "forward", namespace)
+        self.backward: Backward = self.forward.__globals__["backward"]
         self.outputs = len(outputs)
 
     def __repr__(self) -> str:

@@ -19,6 +19,7 @@ written where it does not hold.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable, Sequence
@@ -103,7 +104,7 @@ class CompiledStep:
             return None
         cls, k, listed = self._shape
         datas = [p.data for p in self.params]
-        runs = list(map(program.bind(datas)[0], floats))
+        runs = program.forward(datas, floats)
         if floats is self._floats:
             self._seen = (datas, program, runs)
         found = []
@@ -131,12 +132,12 @@ class CompiledStep:
         cls, k, listed = self._shape
         slots, params = self._slots, self.params
         datas = [p.data for p in params]
-        forward, back = program.bind(datas)
+        back = functools.partial(program.backward, datas)
         seen = self._seen
         if seen and seen[1] is program and all(map(operator.is_, seen[0], datas)):
             runs = [seen[2][i] for i in idx]  # the same floats in, the same program: its runs
         else:
-            runs = [forward(floats[i]) for i in idx]
+            runs = program.forward(datas, [floats[i] for i in idx])
         anchor = (Value(0.0),)  # the stand-ins' parent: it makes them nodes the walk enters
         outputs: list[Any]
         if not listed:  # one output per sample, a Value

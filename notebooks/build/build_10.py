@@ -358,10 +358,11 @@ CELLS = [
         first part is the same every time. So `fit(..., compile=True)` compiles the model's part
         for **one sample**, once, and runs the loss as usual:
 
-        1. It traces the model on one sample and writes a `SampleProgram`: a `forward(x)` for
-           one sample's features and a `backward(items, rows)` that continues Algorithm 6.2 from
-           the rows of the model's outputs into the parameters' rows. The same program serves
-           every sample, every batch size and every order of the samples.
+        1. It traces the model on one sample and writes a `SampleProgram`: a
+           `forward(params, samples)` that runs each sample's forward pass and a
+           `backward(params, items, rows)` that continues Algorithm 6.2 from the rows of the
+           model's outputs into the parameters' rows. The same program serves every sample,
+           every batch size and every order of the samples.
         2. Each step runs `forward` on the batch's samples, and builds the **loss** as usual, on
            stand-in nodes that hold the model's outputs. A loss that branches on a label or on a
            prediction's value is built afresh every step; nothing about it is frozen.
@@ -397,17 +398,19 @@ CELLS = [
         sample_program = SampleProgram([small(features)], features, small.parameters())
         print(sample_program)
         print(sample_program.source)
-        forward_one, _ = sample_program.bind([p.data for p in small.parameters()])
+        (outs, saved), = sample_program.forward([p.data for p in small.parameters()], [X[0]])
         with no_grad():
-            assert forward_one(X[0])[0][0] == small(X[0]).data  # the same float as the model
+            assert outs[0] == small(X[0]).data  # the same float as the model
         """
     ),
     md(
         r"""
-        `forward` returns the outputs and what the backward pass will need (`saved`); `backward`
-        takes, for each sample, that `saved` and the rows of its outputs (`seeds`), and carries
-        each parameter's row `r1 … r9` on from where the step has brought it (`r1, r2, r3` are
-        `w0, w1, b`, in the order of `params`). As in the 2-2-1 program above, the walk enters
+        Both take the parameters' values first (`params`: the step's current floats, as the
+        functions' own variables). `forward` returns, for each sample, the outputs and what the
+        backward pass will need (`saved`); `backward` takes, for each sample, that `saved` and
+        the rows of its outputs (`seeds`), and carries each parameter's row `r1 … r9` on from
+        where the step has brought it (`r1, r2, r3` are `w0, w1, b`, in the order of
+        `params`). As in the 2-2-1 program above, the walk enters
         the output neuron's inputs from the last, so the second hidden neuron (`w0_2, w1_2,
         b_2`) is computed first.
 
