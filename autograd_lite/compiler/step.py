@@ -88,7 +88,6 @@ class CompiledStep:
     def __call__(self, idx: Sequence[int], labels: list[Any]) -> float:
         """Backpropagate the objective on the batch `X[idx]`, `labels`; return its value."""
         if self._enabled and not mode() and idx:
-            assert self._floats is not None
             try:
                 return self._run(idx, labels)
             except _AsWritten:
